@@ -1,0 +1,159 @@
+// Leader side of log replication: AppendEntries, snapshots, heartbeats, commit, ReadIndex.
+extension RaftCore {
+    mutating func appendAndReplicate(_ entries: [LogEntry]) {
+        log.append(entries)
+        broadcastAppend()
+    }
+
+    mutating func broadcastAppend() {
+        for peer in config.peers {
+            sendAppend(to: peer)
+        }
+    }
+
+    /// Sends `peer` the next entries it needs (or a snapshot if they were compacted).
+    /// Returns true if a message was sent.
+    @discardableResult
+    mutating func sendAppend(to peer: NodeID, sendIfEmpty: Bool = true) -> Bool {
+        guard var pr = progress[peer], !pr.isPaused else { return false }
+        let prevLogIndex = pr.next - 1
+        guard let prevLogTerm = log.term(at: prevLogIndex),
+            let entries = log.entries(from: pr.next, maxCount: config.maxEntriesPerMessage)
+        else {
+            // The follower needs entries we compacted. Only bother a peer that answers us.
+            guard pr.recentActive else { return false }
+            pr.becomeSnapshot(index: log.snapshotIndex)
+            progress[peer] = pr
+            send(to: peer, .installSnapshot(InstallSnapshot(leaderID: config.id, snapshot: log.snapshot)))
+            return true
+        }
+        if entries.isEmpty && !sendIfEmpty { return false }
+        let request = AppendEntries(
+            leaderID: config.id, prevLogIndex: prevLogIndex, prevLogTerm: prevLogTerm, entries: entries,
+            leaderCommit: log.committed)
+        send(to: peer, .append(request))
+        pr.sent(lastIndex: entries.last?.index)
+        progress[peer] = pr
+        return true
+    }
+
+    mutating func broadcastHeartbeat(context: [UInt8]?) {
+        for peer in config.peers {
+            // Never tell a follower to commit beyond what it is known to hold.
+            let commit = min(progress[peer]?.match ?? 0, log.committed)
+            send(to: peer, .heartbeat(Heartbeat(leaderID: config.id, leaderCommit: commit, context: context)))
+        }
+    }
+
+    mutating func handleAppendResponse(_ response: AppendResponse, from peer: NodeID) {
+        guard var pr = progress[peer] else { return }
+        pr.recentActive = true
+        pr.lastContactTick = tickCount
+        guard response.success else {
+            // Fast backtracking: jump over the follower's mismatching term in one step.
+            let hint =
+                response.conflictTerm > 0
+                ? log.conflictHint(index: response.conflictIndex, term: response.conflictTerm).index
+                : response.conflictIndex
+            if pr.backtrack(rejected: response.rejectedIndex, hint: hint) {
+                if pr.state == .replicate { pr.becomeProbe() }
+                progress[peer] = pr
+                sendAppend(to: peer)
+            } else {
+                progress[peer] = pr
+            }
+            return
+        }
+        let wasPaused = pr.isPaused
+        guard pr.acknowledge(response.matchIndex) else {
+            progress[peer] = pr
+            return
+        }
+        switch pr.state {
+        case .probe:
+            pr.becomeReplicate()
+        case .snapshot:
+            // The follower got the snapshot (or caught up another way): resume with entries.
+            if pr.match + 1 >= log.firstIndex {
+                pr.becomeProbe()
+                pr.becomeReplicate()
+            }
+        case .replicate:
+            pr.inflights.free(through: response.matchIndex)
+        }
+        progress[peer] = pr
+        if maybeCommit() {
+            broadcastAppend()
+        } else if wasPaused {
+            sendAppend(to: peer)
+        }
+        // Stream whatever else the window allows.
+        while sendAppend(to: peer, sendIfEmpty: false) {}
+        if peer == leadTransferee, progress[peer]?.match == log.lastIndex {
+            send(to: peer, .timeoutNow)
+        }
+    }
+
+    mutating func handleHeartbeatResponse(_ response: HeartbeatResponse, from peer: NodeID) {
+        guard var pr = progress[peer] else { return }
+        pr.recentActive = true
+        pr.lastContactTick = tickCount
+        pr.probeSent = false
+        // A full window with a live follower means replies were lost: let one more message go.
+        if pr.state == .replicate && pr.inflights.isFull { pr.inflights.freeFirst() }
+        progress[peer] = pr
+        if pr.match < log.lastIndex {
+            sendAppend(to: peer)
+        }
+        if let context = response.context {
+            let confirmed = readOnly.acknowledge(context: context, from: peer, quorum: config.quorum)
+            for request in confirmed {
+                answerRead(index: request.index, context: request.context, requester: request.requester)
+            }
+        }
+    }
+
+    /// Commits the highest index stored by a majority — only if it belongs to the current term
+    /// (Raft §5.4.2, figure 8): older entries are committed indirectly, by the ones after them.
+    mutating func maybeCommit() -> Bool {
+        let matches = config.voters.map { $0 == config.id ? log.persisted : progress[$0]?.match ?? 0 }
+        let majorityMatch = matches.sorted(by: >)[config.quorum - 1]
+        guard majorityMatch > log.committed else { return false }
+        let countingIsEnough = config.mutations.contains(.commitPreviousTermByCounting)
+        guard countingIsEnough || log.term(at: majorityMatch) == term else { return false }
+        let hadCommittedInTerm = log.term(at: log.committed) == term
+        log.commit(to: majorityMatch)
+        if !hadCommittedInTerm && log.term(at: log.committed) == term {
+            let waiting = readsAwaitingTermCommit
+            readsAwaitingTermCommit = []
+            for read in waiting {
+                handleReadIndex(context: read.context, requester: read.requester)
+            }
+        }
+        return true
+    }
+
+    /// ReadIndex on the leader (thesis §6.4): remember the commit index, confirm leadership with
+    /// a heartbeat round, then answer.
+    mutating func handleReadIndex(context: [UInt8], requester: NodeID) {
+        if config.voters.count == 1 {
+            answerRead(index: log.committed, context: context, requester: requester)
+            return
+        }
+        // Until an entry of this term commits, our commit index may lag the previous leader's.
+        guard log.term(at: log.committed) == term else {
+            readsAwaitingTermCommit.append((context, requester))
+            return
+        }
+        readOnly.add(index: log.committed, context: context, requester: requester, leader: config.id)
+        broadcastHeartbeat(context: context)
+    }
+
+    private mutating func answerRead(index: UInt64, context: [UInt8], requester: NodeID) {
+        if requester == config.id {
+            readStates.append(ReadState(index: index, context: context))
+        } else {
+            send(to: requester, .readIndexResponse(ReadIndexResponse(index: index, context: context)))
+        }
+    }
+}

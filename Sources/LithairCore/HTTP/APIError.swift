@@ -1,0 +1,53 @@
+import HTTPTypes
+import Hummingbird
+
+/// An error answered to the client as a JSON body: `{"error": "...", "status": N, ...}`.
+///
+/// Every failure a request can meet ends as one of these, so clients always get JSON and
+/// the right status, never an empty body or a dropped connection.
+public struct APIError: HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let message: String
+    /// Extra members merged into the JSON body (e.g. `current_version`).
+    public let details: [String: JSONValue]
+    /// Extra response headers (e.g. `Retry-After`).
+    public let headers: HTTPFields
+
+    public init(
+        _ status: HTTPResponse.Status, _ message: String, details: [String: JSONValue] = [:], headers: HTTPFields = [:]
+    ) {
+        self.status = status
+        self.message = message
+        self.details = details
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var body = details
+        body["error"] = .string(message)
+        body["status"] = .int(Int64(status.code))
+        var response = JSONResponse.make(status: status, value: .object(body))
+        for field in headers { response.headers.append(field) }
+        return response
+    }
+}
+
+extension APIError {
+    static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
+    static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
+    static func unprocessable(_ message: String) -> APIError { APIError(.unprocessableContent, message) }
+    static func unavailable(_ message: String, retryAfterSeconds: Int = 1) -> APIError {
+        APIError(.serviceUnavailable, message, headers: [.retryAfter: String(retryAfterSeconds)])
+    }
+
+    init(_ error: NodeError) {
+        switch error {
+        case .notReady, .shuttingDown:
+            self = .unavailable(error.description)
+        case .storageFull:
+            self = APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), error.description)
+        case .storageFailure:
+            self = .unavailable(error.description, retryAfterSeconds: 5)
+        }
+    }
+}

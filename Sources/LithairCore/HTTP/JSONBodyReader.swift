@@ -1,0 +1,47 @@
+import Hummingbird
+import NIOCore
+
+/// Reads and checks a JSON request body before anything is proposed.
+enum JSONBodyReader {
+    /// Reads the body as a JSON object.
+    ///
+    /// - Throws: 415 for a non-JSON content type, 413 over `limit` bytes, 400 for malformed
+    ///   JSON or a body that is not an object.
+    static func jsonObject(
+        from request: inout Request, limit: Int, allowMergePatch: Bool = false
+    ) async throws -> [String: JSONValue] {
+        if let contentType = request.headers[.contentType] {
+            let mediaType = contentType.split(separator: ";").first?.trimmingWhitespace().lowercased() ?? ""
+            let accepted = mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
+            guard accepted else {
+                throw APIError(
+                    .unsupportedMediaType,
+                    "content type must be application/json\(allowMergePatch ? " or application/merge-patch+json" : "")"
+                        + ", got '\(contentType)'")
+            }
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, "request body of \(length) bytes is over the \(limit)-byte limit")
+        }
+        let buffer = try await request.collectBody(upTo: limit)
+        let value: JSONValue
+        do {
+            value = try buffer.readableBytesView.withContiguousStorageIfAvailable { try JSONParser.parse($0) }
+                ?? JSONParser.parse(Array(buffer.readableBytesView))
+        } catch let error as JSONParseError {
+            throw APIError.badRequest("malformed JSON: \(error)")
+        }
+        guard let object = value.objectValue else {
+            throw APIError.badRequest("request body must be a JSON object")
+        }
+        return object
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> Substring {
+        let start = firstIndex { !$0.isWhitespace } ?? endIndex
+        let end = lastIndex { !$0.isWhitespace }.map(index(after:)) ?? start
+        return self[start..<Swift.max(start, end)]
+    }
+}

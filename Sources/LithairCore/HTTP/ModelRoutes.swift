@@ -1,0 +1,193 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The REST routes of one registered model: list, count, get, history, create, replace,
+/// merge-patch and delete.
+struct ModelRoutes<Context: RequestContext>: Sendable {
+    let schema: ModelSchema
+    let node: any ServingNode
+    let maxBodyBytes: Int
+
+    func register(on router: Router<Context>) {
+        let base = RouterPath(schema.basePath)
+        let item = RouterPath(schema.basePath + "/:id")
+        router.get(base) { request, _ in try list(request) }
+        router.get(RouterPath(schema.basePath + "/count")) { _, _ in try count() }
+        router.get(item) { _, context in try get(id: try context.parameters.require("id")) }
+        router.get(RouterPath(schema.basePath + "/:id/history")) { _, context in
+            try history(id: try context.parameters.require("id"))
+        }
+        router.post(base) { request, _ in
+            var request = request
+            return try await create(&request)
+        }
+        router.put(item) { request, context in
+            var request = request
+            return try await replace(&request, id: try context.parameters.require("id"))
+        }
+        router.patch(item) { request, context in
+            var request = request
+            return try await patch(&request, id: try context.parameters.require("id"))
+        }
+        router.delete(item) { request, context in
+            try await delete(request, id: try context.parameters.require("id"))
+        }
+    }
+
+    // MARK: Reads
+
+    private func list(_ request: Request) throws -> Response {
+        let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        let query: ListQuery
+        do {
+            query = try ListQuery(parameters: parameters)
+        } catch {
+            throw APIError.badRequest(error.message)
+        }
+        let (page, applied) = try readState { state in
+            (state.collection(schema.collection)?.list(query), state.appliedIndex)
+        }
+        return JSONResponse.make(bytes: page?.jsonBytes ?? [], headers: [.raftAppliedIndex: String(applied)])
+    }
+
+    private func count() throws -> Response {
+        let (count, applied) = try readState { ($0.collection(schema.collection)?.count ?? 0, $0.appliedIndex) }
+        return JSONResponse.make(value: .object(["count": .int(Int64(count))]), headers: [.raftAppliedIndex: String(applied)])
+    }
+
+    private func get(id: String) throws -> Response {
+        let (item, applied) = try readState { ($0.collection(schema.collection)?[id], $0.appliedIndex) }
+        guard let item else { throw notFound(id) }
+        return JSONResponse.make(
+            bytes: item.bytes, headers: [.eTag: Self.etag(item.version), .raftAppliedIndex: String(applied)])
+    }
+
+    private func history(id: String) throws -> Response {
+        let (entries, applied) = try readState { ($0.collection(schema.collection)?.histories[id], $0.appliedIndex) }
+        guard let entries, !entries.isEmpty else { throw notFound(id) }
+        return JSONResponse.make(
+            value: .object(["id": .string(id), "events": .array(entries.map(\.json))]),
+            headers: [.raftAppliedIndex: String(applied)])
+    }
+
+    private func readState<T>(_ body: (borrowing ModelState) -> T) throws -> T {
+        guard node.isReady else { throw APIError(NodeError.notReady) }
+        return node.store.read(body)
+    }
+
+    // MARK: Writes
+
+    private func create(_ request: inout Request) async throws -> Response {
+        var object = try await JSONBodyReader.jsonObject(from: &request, limit: maxBodyBytes)
+        let id: String
+        switch object[ServerFields.id] {
+        case nil, .null?:
+            id = UUID().uuidString.lowercased()
+        case .string(let given)? where !given.isEmpty:
+            id = given
+        default:
+            throw APIError.unprocessable("field 'id': expected a non-empty string")
+        }
+        object[ServerFields.id] = .string(id)
+        let body = try validated(object)
+        return try await commit(.create(collection: schema.collection, id: id, body: .object(body)))
+    }
+
+    private func replace(_ request: inout Request, id: String) async throws -> Response {
+        let expected = try Self.expectedVersion(request)
+        var object = try await JSONBodyReader.jsonObject(from: &request, limit: maxBodyBytes)
+        try checkIDUnchanged(object, id: id)
+        object[ServerFields.id] = .string(id)
+        let body = try validated(object)
+        return try await commit(
+            .replace(collection: schema.collection, id: id, body: .object(body), expectedVersion: expected))
+    }
+
+    private func patch(_ request: inout Request, id: String) async throws -> Response {
+        let expected = try Self.expectedVersion(request)
+        let patch = try await JSONBodyReader.jsonObject(from: &request, limit: maxBodyBytes, allowMergePatch: true)
+        try checkIDUnchanged(patch, id: id)
+        // Checked here so that a patch that cannot fit the model costs no log entry; the
+        // state machine checks again against the item as it stands when the patch applies.
+        guard let current = try readState({ $0.collection(schema.collection)?[id] }) else { throw notFound(id) }
+        _ = try validated(current.value.mergePatched(with: .object(patch)).objectValue ?? [:])
+        return try await commit(
+            .patch(collection: schema.collection, id: id, patch: .object(patch), expectedVersion: expected))
+    }
+
+    private func delete(_ request: Request, id: String) async throws -> Response {
+        let expected = try Self.expectedVersion(request)
+        return try await commit(.delete(collection: schema.collection, id: id, expectedVersion: expected))
+    }
+
+    private func commit(_ command: ModelCommand) async throws -> Response {
+        let result = try await node.submit(command)
+        let indexHeader: HTTPFields = [.raftIndex: String(result.index)]
+        switch result.outcome {
+        case .stored(let id, let bytes, let version, let created):
+            var headers = indexHeader
+            headers[.eTag] = Self.etag(version)
+            if created { headers[.location] = "\(schema.basePath)/\(id)" }
+            return JSONResponse.make(status: created ? .created : .ok, bytes: bytes, headers: headers)
+        case .deleted:
+            return Response(status: .noContent, headers: indexHeader)
+        case .notFound(let id):
+            throw notFound(id)
+        case .alreadyExists(let id):
+            throw APIError(.conflict, "\(schema.collection)/\(id) already exists", details: ["id": .string(id)])
+        case .versionMismatch(let id, let current):
+            throw APIError(
+                .preconditionFailed, "\(schema.collection)/\(id) is at version \(current), not the one in If-Match",
+                details: ["id": .string(id), "current_version": .int(Int64(current))],
+                headers: [.eTag: Self.etag(current)])
+        case .invalid(let message):
+            throw APIError.unprocessable(message)
+        case .unknownCollection(let name):
+            throw APIError(.internalServerError, "collection '\(name)' is not registered on this node")
+        }
+    }
+
+    // MARK: Helpers
+
+    private func validated(_ object: [String: JSONValue]) throws -> [String: JSONValue] {
+        do {
+            return try schema.validate(object)
+        } catch {
+            throw APIError.unprocessable(error.message)
+        }
+    }
+
+    private func checkIDUnchanged(_ object: [String: JSONValue], id: String) throws {
+        if let given = object[ServerFields.id], given != .string(id), given != .null {
+            throw APIError.unprocessable("field 'id' cannot change: the URL says '\(id)'")
+        }
+    }
+
+    private func notFound(_ id: String) -> APIError {
+        APIError(.notFound, "\(schema.collection)/\(id) not found", details: ["id": .string(id)])
+    }
+
+    static func etag(_ version: UInt64) -> String { "\"\(version)\"" }
+
+    /// The version named by `If-Match` (`"12"`, `W/"12"` or `12`); `nil` without the header or
+    /// for `*`. A value that is no version can match nothing: 412, as HTTP prescribes.
+    static func expectedVersion(_ request: Request) throws -> UInt64? {
+        guard let raw = request.headers[.ifMatch]?.trimmingCharacters(in: .whitespaces), raw != "*" else { return nil }
+        var tag = Substring(raw)
+        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+        if tag.hasPrefix("\"") && tag.hasSuffix("\"") && tag.count >= 2 { tag = tag.dropFirst().dropLast() }
+        guard let version = UInt64(tag) else {
+            throw APIError(.preconditionFailed, "If-Match '\(raw)' names no version of this item")
+        }
+        return version
+    }
+}
+
+/// What the HTTP layer needs from a node.
+protocol ServingNode: CommandSubmitting {
+    var store: ModelStore { get }
+    var isReady: Bool { get }
+}
+
+extension LocalNode: ServingNode {}

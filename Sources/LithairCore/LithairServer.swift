@@ -1,0 +1,108 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A running Lithair node: the HTTP API over the model store and its durable log.
+///
+/// Build one with ``LithairServerBuilder``; ``run()`` serves until SIGINT or SIGTERM, then
+/// finishes in-flight requests, flushes the log and returns.
+public final class LithairServer: Sendable {
+    /// The package version reported by `/info`.
+    public static let version = "0.1.0"
+
+    let configuration: ServerConfiguration
+    let node: LocalNode
+    /// The server's metrics, also served at `/metrics`.
+    public let metrics: ServerMetrics
+    private let boundPort = Mutex<Int?>(nil)
+    private let startedAt = ContinuousClock.now
+
+    init(configuration: ServerConfiguration, schemas: [ModelSchema]) throws {
+        self.configuration = configuration
+        self.metrics = ServerMetrics()
+        self.node = try LocalNode(
+            directory: configuration.dataDirectory, schemas: schemas, settings: configuration.commit,
+            metrics: metrics, logger: configuration.logger)
+    }
+
+    /// The port the server listens on, once it does (useful with `.port(0)`).
+    public var port: Int? { boundPort.withLock { $0 } }
+
+    /// Whether startup replay has finished and the node takes requests.
+    public var isReady: Bool { node.isReady }
+
+    /// Serves until SIGINT or SIGTERM (or until the task is cancelled), then shuts down
+    /// gracefully.
+    ///
+    /// - Throws: a startup error naming the file when the data directory holds a corrupt
+    ///   snapshot or log segment.
+    public func run() async throws {
+        try await makeApplication().runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+
+    func makeApplication() -> some ApplicationProtocol {
+        Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lithair"),
+            services: [NodeService(node: node, logger: configuration.logger)],
+            onServerRunning: { [self] channel in
+                boundPort.withLock { $0 = channel.localAddress?.port }
+                configuration.logger.info(
+                    "listening", metadata: ["address": "\(configuration.host):\(channel.localAddress?.port ?? 0)"])
+            },
+            logger: configuration.logger
+        )
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.middlewares.add(ErrorMiddleware(metrics: metrics, logger: configuration.logger))
+        for schema in node.store.schemas {
+            ModelRoutes(schema: schema, node: node, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        }
+        OpsRoutes(node: node, info: { [self] in info() }, metrics: metrics).register(on: router)
+        return router
+    }
+
+    private func info() -> JSONValue {
+        let (models, applied) = node.store.read { state in
+            (
+                node.store.schemas.map { schema -> JSONValue in
+                    .object([
+                        "name": .string(schema.collection), "path": .string(schema.basePath),
+                        "type": .string(schema.typeName),
+                        "count": .int(Int64(state.collection(schema.collection)?.count ?? 0)),
+                    ])
+                }, state.appliedIndex
+            )
+        }
+        let uptime = ContinuousClock.now - startedAt
+        return .object([
+            "name": .string("lithair"), "version": .string(Self.version), "node_id": .int(Int64(configuration.nodeID)),
+            "ready": .bool(node.isReady), "models": .array(models), "log_index": .int(Int64(applied)),
+            "applied_index": .int(Int64(applied)), "uptime_seconds": .double(uptime.seconds),
+            "data_dir": .string(configuration.dataDirectory),
+        ])
+    }
+}
+
+/// Replays the log when the service group starts and flushes it when the group stops.
+///
+/// Listed among the application's services, it is shut down after the HTTP server has
+/// finished in-flight requests, so every acknowledged write is flushed before exit.
+struct NodeService: Service {
+    let node: LocalNode
+    let logger: Logger
+
+    func run() async throws {
+        do {
+            try node.recover()
+        } catch {
+            logger.critical("refusing to start: \(error)")
+            throw error
+        }
+        try? await gracefulShutdown()
+        await node.shutdown()
+    }
+}

@@ -1,0 +1,86 @@
+import Logging
+
+/// Configures and builds a ``LithairServer``.
+///
+/// ```swift
+/// let server = try await LithairServerBuilder()
+///     .port(8080)
+///     .dataDirectory("./data")
+///     .withModel(Product.self, at: "/api/products")
+///     .build()
+/// try await server.run()
+/// ```
+public struct LithairServerBuilder: Sendable {
+    var configuration = ServerConfiguration()
+    var schemas: [ModelSchema] = []
+
+    /// A builder with every default: port 8080, data in `./data`.
+    public init() {}
+
+    /// The TCP port to listen on; `0` picks a free one (see ``LithairServer/port``).
+    public func port(_ port: Int) -> Self { with { $0.configuration.port = port } }
+
+    /// The address to bind; default `127.0.0.1`. Use `0.0.0.0` to listen on every interface.
+    public func host(_ host: String) -> Self { with { $0.configuration.host = host } }
+
+    /// Where the event log and snapshots live; created if missing.
+    public func dataDirectory(_ path: String) -> Self { with { $0.configuration.dataDirectory = path } }
+
+    /// Serves `model` under `path` (e.g. `/api/products`) with list, count, get, history,
+    /// create, replace, merge-patch and delete routes.
+    public func withModel<Model: LithairModel>(_ model: Model.Type, at path: String) -> Self {
+        with { $0.schemas.append(ModelSchema(model, basePath: path)) }
+    }
+
+    /// The largest request body accepted; larger ones get 413. Default 10 MiB.
+    public func maxBodyBytes(_ bytes: Int) -> Self { with { $0.configuration.maxBodyBytes = bytes } }
+
+    /// The most writes one log append and fsync carries. Default 100.
+    public func batchSize(_ entries: Int) -> Self { with { $0.configuration.commit.maxBatch = max(1, entries) } }
+
+    /// The longest a write waits for companions before its batch is flushed. Default 5 ms.
+    public func flushInterval(_ interval: Duration) -> Self { with { $0.configuration.commit.flushInterval = interval } }
+
+    /// Take a snapshot every this many events and drop the log before it. Default 10,000.
+    public func snapshotEvery(_ events: Int) -> Self {
+        with { $0.configuration.commit.snapshotEvery = max(1, events) }
+    }
+
+    /// The logger the server and its node use.
+    public func logger(_ logger: Logger) -> Self { with { $0.configuration.logger = logger } }
+
+    /// Opens the data directory and builds the server. The log replays when the server runs.
+    ///
+    /// - Throws: when the data directory cannot be created or is locked by another process,
+    ///   or when two models share a path.
+    public func build() async throws -> LithairServer {
+        var seen: Set<String> = []
+        for schema in schemas where !seen.insert(schema.basePath).inserted {
+            throw ConfigurationError(message: "two models are registered at \(schema.basePath)")
+        }
+        return try LithairServer(configuration: configuration, schemas: schemas)
+    }
+
+    private func with(_ change: (inout Self) -> Void) -> Self {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
+
+/// Settings a ``LithairServer`` runs with.
+struct ServerConfiguration: Sendable {
+    var host = "127.0.0.1"
+    var port = 8080
+    var dataDirectory = "./data"
+    var maxBodyBytes = 10 << 20
+    var commit = CommitSettings()
+    var nodeID: UInt64 = 0
+    var logger = Logger(label: "lithair")
+}
+
+/// A configuration the server cannot run with.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

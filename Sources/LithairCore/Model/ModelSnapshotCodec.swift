@@ -1,0 +1,93 @@
+import LithairStorage
+
+/// The binary form of a whole ``ModelState``: what snapshots store and followers install.
+///
+/// Items are written in creation order so that a restored collection lists them in the same
+/// order; histories travel with the items because the log before a snapshot is deleted.
+enum ModelSnapshotCodec {
+    private static let magic: UInt32 = 0x4C_54_48_53  // "LTHS"
+    private static let formatVersion: UInt8 = 1
+
+    static func encode(_ state: ModelState) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.writeUInt32(magic)
+        writer.writeUInt8(formatVersion)
+        writer.writeUInt64(state.appliedIndex)
+        let names = state.collections.keys.sorted()
+        writer.writeUInt32(UInt32(names.count))
+        for name in names {
+            let collection = state.collections[name]!
+            writer.writeString(name)
+            writer.writeUInt32(UInt32(collection.count))
+            for (id, item) in collection.itemsInOrder {
+                writer.writeString(id)
+                writer.writeUInt64(item.version)
+                writer.writeUInt64(item.createdIndex)
+                writer.writeBytes(item.bytes)
+            }
+            let historyIDs = collection.histories.keys.sorted()
+            writer.writeUInt32(UInt32(historyIDs.count))
+            for id in historyIDs {
+                let entries = collection.histories[id]!
+                writer.writeString(id)
+                writer.writeUInt32(UInt32(entries.count))
+                for entry in entries {
+                    writer.writeUInt64(entry.index)
+                    writer.writeUInt8(entry.kind.rawValue)
+                    writer.writeInt64(entry.timestampMillis)
+                    writer.writeBytes(entry.data.map(JSONWriter.bytes) ?? [])
+                }
+            }
+        }
+        return writer.bytes
+    }
+
+    static func decode(_ bytes: [UInt8], schemas: [ModelSchema]) throws -> ModelState {
+        var reader = BinaryReader(bytes)
+        guard try reader.readUInt32() == magic else { throw ModelCodecError(message: "not a Lithair model snapshot") }
+        let version = try reader.readUInt8()
+        guard version == formatVersion else {
+            throw ModelCodecError(message: "unknown snapshot format version \(version)")
+        }
+        let appliedIndex = try reader.readUInt64()
+        var collections: [String: ModelCollection] = [:]
+        for _ in 0..<(try reader.readUInt32()) {
+            let name = try reader.readString()
+            var collection = ModelCollection()
+            for _ in 0..<(try reader.readUInt32()) {
+                let id = try reader.readString()
+                let version = try reader.readUInt64()
+                let createdIndex = try reader.readUInt64()
+                let value = try parse(try reader.readBytes())
+                collection.insert(StoredItem(value: value, version: version, createdIndex: createdIndex), id: id)
+            }
+            for _ in 0..<(try reader.readUInt32()) {
+                let id = try reader.readString()
+                var entries: [HistoryEntry] = []
+                for _ in 0..<(try reader.readUInt32()) {
+                    let index = try reader.readUInt64()
+                    guard let kind = HistoryEntry.Kind(rawValue: try reader.readUInt8()) else {
+                        throw ModelCodecError(message: "unknown history event kind in snapshot")
+                    }
+                    let timestamp = try reader.readInt64()
+                    let data = try reader.readBytes()
+                    entries.append(
+                        HistoryEntry(
+                            index: index, kind: kind, timestampMillis: timestamp, data: data.isEmpty ? nil : try parse(data)
+                        ))
+                }
+                collection.restoreHistory(entries, for: id)
+            }
+            collections[name] = collection
+        }
+        return ModelState(schemas: schemas, restoring: collections, appliedIndex: appliedIndex)
+    }
+
+    private static func parse(_ bytes: [UInt8]) throws -> JSONValue {
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            throw ModelCodecError(message: "snapshot holds invalid JSON: \(error)")
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/// How the local log batches writes and takes snapshots.
+public struct CommitSettings: Sendable, Equatable {
+    /// The most commands one log append (and one fsync) carries. Seed default: 100.
+    public var maxBatch: Int = 100
+    /// How long a write may wait for companions before its batch is flushed. Seed default: 5 ms.
+    ///
+    /// The flusher never waits while the disk is idle: a lone write goes out at once, and
+    /// writes that arrive during a flush form the next batch. The interval only bounds the
+    /// extra wait the flusher takes to fill a batch when writes are arriving concurrently.
+    public var flushInterval: Duration = .milliseconds(5)
+    /// Take a snapshot (and drop the log before it) every this many applied events.
+    public var snapshotEvery: Int = 10_000
+
+    public init() {}
+}

@@ -1,0 +1,194 @@
+import Foundation
+import LithairStorage
+import Logging
+
+/// Turns many concurrent writes into one log append and one `fdatasync`.
+///
+/// Writers enqueue and suspend; a dedicated flusher thread takes everything queued, assigns
+/// log indexes, appends it with one `write()`, syncs once, applies the batch to the model
+/// store and resumes each writer with its outcome. Writes arriving during a flush form the
+/// next batch, so the batch size grows with the load and a lone write is never delayed.
+///
+/// The flusher is an OS thread rather than a task because `fdatasync` blocks: on a 2-core
+/// machine the cooperative pool has two threads and must not lose one to the disk.
+final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
+    private struct Pending {
+        let event: ModelEvent
+        let continuation: CheckedContinuation<CommitResult, any Error>
+    }
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var stopping = false
+    private var stopped = false
+
+    // Touched only by the flusher thread once started.
+    private let log: SegmentedLog
+    private let snapshots: SnapshotStore
+    private var lastSnapshotIndex: UInt64
+    private var term: UInt64
+
+    private let store: ModelStore
+    private let settings: CommitSettings
+    private let metrics: ServerMetrics
+    private let logger: Logger
+    private let clock: @Sendable () -> Int64
+
+    init(
+        log: SegmentedLog, snapshots: SnapshotStore, store: ModelStore, settings: CommitSettings,
+        metrics: ServerMetrics, logger: Logger, clock: @escaping @Sendable () -> Int64 = GroupCommitter.nowMillis
+    ) {
+        self.log = log
+        self.snapshots = snapshots
+        self.lastSnapshotIndex = snapshots.latestMetadata()?.index ?? 0
+        self.term = max(1, log.term(at: log.lastIndex) ?? snapshots.latestMetadata()?.term ?? 1)
+        self.store = store
+        self.settings = settings
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    static func nowMillis() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// Writes waiting for the flusher; tests use it to stage a burst before ``start()``.
+    var queuedForTesting: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
+    /// Starts the flusher thread. Writes submitted earlier wait in the queue until then.
+    func start() {
+        let thread = Thread { [self] in self.runFlusher() }
+        thread.name = "lithair-flusher"
+        thread.start()
+    }
+
+    /// Flushes what is queued, then stops the flusher and closes the log. Writes submitted
+    /// afterwards fail with ``NodeError/shuttingDown``.
+    func stop() async {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+        }
+        while !condition.withLock({ stopped }) {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
+        let event = ModelEvent(command: command, timestampMillis: clock())
+        do {
+            return try await withCheckedThrowingContinuation { continuation in
+                condition.lock()
+                defer { condition.unlock() }
+                guard !stopping else {
+                    continuation.resume(throwing: NodeError.shuttingDown)
+                    return
+                }
+                queue.append(Pending(event: event, continuation: continuation))
+                condition.signal()
+            }
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            throw .storageFailure("\(error)")
+        }
+    }
+
+    private func runFlusher() {
+        while let batch = nextBatch() {
+            flush(batch)
+        }
+        log.close()
+        condition.lock()
+        stopped = true
+        condition.unlock()
+    }
+
+    /// Waits for work; returns `nil` once stopping with an empty queue.
+    private func nextBatch() -> [Pending]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !stopping { condition.wait() }
+        if queue.isEmpty { return nil }
+        if queue.count < settings.maxBatch && !stopping { lingerForCompanions() }
+        let count = min(queue.count, settings.maxBatch)
+        let batch = Array(queue.prefix(count))
+        queue.removeFirst(count)
+        return batch
+    }
+
+    /// When several writers are queued already, load is concurrent: keep collecting while
+    /// writes keep arriving (each within a short quiet window), never past the flush interval,
+    /// so one fsync covers more writes.
+    private func lingerForCompanions() {
+        guard queue.count > 1, settings.flushInterval > .zero else { return }
+        let hardDeadline = Date(timeIntervalSinceNow: settings.flushInterval.seconds)
+        while queue.count < settings.maxBatch {
+            let quietDeadline = min(hardDeadline, Date(timeIntervalSinceNow: Self.quietWindow))
+            guard condition.wait(until: quietDeadline), Date() < hardDeadline else { return }
+        }
+    }
+
+    /// How long the flusher waits for one more write before flushing what it has.
+    private static let quietWindow: TimeInterval = 0.000_2
+
+    private func flush(_ batch: [Pending]) {
+        let first = log.lastIndex + 1
+        let entries = batch.enumerated().map { offset, pending in
+            LogEntry(index: first + UInt64(offset), term: term, payload: ModelEventCodec.encode(pending.event))
+        }
+        do {
+            try log.append(entries)
+            let started = ContinuousClock.now
+            try log.sync()
+            metrics.recordFsync(ContinuousClock.now - started, batchSize: batch.count)
+        } catch {
+            let failure = NodeError(storageError: error)
+            logger.error("log write failed; \(batch.count) writes rejected, nothing applied", metadata: ["error": "\(error)"])
+            for pending in batch { pending.continuation.resume(throwing: failure) }
+            return
+        }
+        let outcomes = store.mutate { state in
+            zip(batch, entries).map { pending, entry in state.apply(pending.event, at: entry.index) }
+        }
+        for ((pending, entry), outcome) in zip(zip(batch, entries), outcomes) {
+            pending.continuation.resume(returning: CommitResult(index: entry.index, outcome: outcome))
+        }
+        if Int(log.lastIndex - lastSnapshotIndex) >= settings.snapshotEvery {
+            takeSnapshot()
+        }
+    }
+
+    private func takeSnapshot() {
+        let started = ContinuousClock.now
+        let (bytes, index) = store.read { (ModelSnapshotCodec.encode($0), $0.appliedIndex) }
+        do {
+            try snapshots.save(metadata: SnapshotMetadata(index: index, term: term), data: bytes)
+            try log.compact(through: index)
+            lastSnapshotIndex = index
+            metrics.recordSnapshot(ContinuousClock.now - started)
+            logger.info("snapshot taken", metadata: ["index": "\(index)", "bytes": "\(bytes.count)"])
+        } catch {
+            logger.error("snapshot failed; the log is kept", metadata: ["error": "\(error)"])
+        }
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+extension NodeError {
+    init(storageError error: any Error) {
+        let message = "\(error)"
+        if let storage = error as? StorageError, storage.kind == .noSpace {
+            self = .storageFull(message)
+        } else {
+            self = .storageFailure(message)
+        }
+    }
+}

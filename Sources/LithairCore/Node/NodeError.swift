@@ -1,0 +1,33 @@
+/// Why a node could not take a write or answer a read; the HTTP layer maps each case to a status.
+public enum NodeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Startup replay has not finished (503).
+    case notReady
+    /// The node is stopping and takes no new writes (503).
+    case shuttingDown
+    /// The disk is full; nothing was written (507).
+    case storageFull(String)
+    /// The log could not be written or synced; nothing was acknowledged (503).
+    case storageFailure(String)
+
+    public var description: String {
+        switch self {
+        case .notReady: "the node is still replaying its log"
+        case .shuttingDown: "the node is shutting down"
+        case .storageFull(let message): "disk full: \(message)"
+        case .storageFailure(let message): "storage failure: \(message)"
+        }
+    }
+}
+
+/// The result of one committed command.
+struct CommitResult: Sendable, Equatable {
+    /// The log index the command was stored at.
+    var index: UInt64
+    var outcome: ApplyOutcome
+}
+
+/// Where the HTTP layer sends writes: a single local log, or (in a cluster) Raft.
+protocol CommandSubmitting: Sendable {
+    /// Makes `command` durable, applies it, and reports what applying it did.
+    func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult
+}

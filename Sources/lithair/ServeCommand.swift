@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import LithairCore
+import Logging
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the example Product model at /api/products.",
+        discussion: """
+            Every option can also come from the environment variable named in its help; a flag \
+            wins over the variable.
+
+            Routes: GET/POST /api/products, GET /api/products/count, GET/PUT/PATCH/DELETE \
+            /api/products/{id}, GET /api/products/{id}/history, GET /health, /ready, /info, /metrics.
+            """
+    )
+
+    @Option(help: "TCP port to listen on (env LITHAIR_PORT, default 8080).")
+    var port: Int?
+
+    @Option(help: "Address to bind (env LITHAIR_HOST, default 127.0.0.1).")
+    var host: String?
+
+    @Option(help: "Directory for the event log and snapshots (env LITHAIR_DATA_DIR, default ./data).")
+    var dataDir: String?
+
+    @Option(help: "Most writes per log append and fsync (env LITHAIR_BATCH_SIZE, default 100).")
+    var batchSize: Int?
+
+    @Option(help: "Longest a write waits to share an fsync, in ms (env LITHAIR_FLUSH_INTERVAL_MS, default 5).")
+    var flushIntervalMs: Int?
+
+    @Option(help: "Snapshot every N events and drop the log before it (env LITHAIR_SNAPSHOT_EVERY, default 10000).")
+    var snapshotEvery: Int?
+
+    @Option(help: "Largest request body in bytes; larger gets 413 (env LITHAIR_MAX_BODY_BYTES, default 10485760).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LITHAIR_LOG_LEVEL, default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let settings = try Settings(command: self, environment: ProcessInfo.processInfo.environment)
+        var logger = Logger(label: "lithair")
+        logger.logLevel = settings.logLevel
+        var builder = LithairServerBuilder()
+            .host(settings.host)
+            .port(settings.port)
+            .dataDirectory(settings.dataDir)
+            .withModel(Product.self, at: "/api/products")
+            .logger(logger)
+        if let batchSize = settings.batchSize { builder = builder.batchSize(batchSize) }
+        if let interval = settings.flushIntervalMs { builder = builder.flushInterval(.milliseconds(interval)) }
+        if let every = settings.snapshotEvery { builder = builder.snapshotEvery(every) }
+        if let bytes = settings.maxBodyBytes { builder = builder.maxBodyBytes(bytes) }
+        let server = try await builder.build()
+        try await server.run()
+    }
+}

@@ -1,0 +1,31 @@
+@testable import LithairConsensus
+import LithairSimulation
+import Testing
+
+/// Proof that the simulator has teeth: break one Raft rule through a test-only hook and the
+/// CI seed budget must find a violation.
+@Suite("Mutation checks")
+struct MutationTests {
+    /// Runs up to `budget` seeds with `mutation` switched on; returns the first failing report.
+    static func firstFailure(with mutation: SafetyMutation, budget: UInt64 = 2_000) -> SimulationReport? {
+        for seed in 0..<budget {
+            let report = Simulation.run(SimulationOptions(seed: seed) { $0.mutations = [mutation] })
+            if !report.passed { return report }
+        }
+        return nil
+    }
+
+    @Test("committing a previous-term entry by counting replicas is caught")
+    func commitPreviousTermIsCaught() {
+        let failure = Self.firstFailure(with: .commitPreviousTermByCounting)
+        #expect(failure != nil)
+        if let failure { print("commitPreviousTermByCounting caught by seed \(failure.seed): \(failure.violations[0])") }
+    }
+
+    @Test("granting a vote without the log up-to-date check is caught")
+    func voteWithoutLogCheckIsCaught() {
+        let failure = Self.firstFailure(with: .voteWithoutLogCheck)
+        #expect(failure != nil)
+        if let failure { print("voteWithoutLogCheck caught by seed \(failure.seed): \(failure.violations[0])") }
+    }
+}

@@ -1,0 +1,69 @@
+import Testing
+
+@testable import LithairCore
+
+@Suite("State machine")
+struct ModelStateTests {
+    private let schemas = [ModelSchema(TestProduct.self, basePath: "/api/products")]
+
+    /// A deterministic mix of every command kind, including ones that must be rejected.
+    private func events(count: Int, seed: UInt64) -> [ModelEvent] {
+        var random = SplitMix(seed: seed)
+        return (0..<count).map { step in
+            let id = "p\(random.next() % 20)"
+            let body = JSONValue.object(["name": .string("n\(step)"), "price": .int(Int64(step))])
+            let expected: UInt64? = random.next() % 4 == 0 ? random.next() % UInt64(step + 1) : nil
+            let command: ModelCommand =
+                switch random.next() % 4 {
+                case 0: .create(collection: "products", id: id, body: body)
+                case 1: .replace(collection: "products", id: id, body: body, expectedVersion: expected)
+                case 2: .patch(collection: "products", id: id, patch: .object(["price": .double(0.5)]), expectedVersion: expected)
+                default: .delete(collection: "products", id: id, expectedVersion: expected)
+                }
+            return ModelEvent(command: command, timestampMillis: 1_700_000_000_000 + Int64(step))
+        }
+    }
+
+    @Test("snapshot + replay of the tail equals full replay", arguments: [1, 37, 150, 299])
+    func snapshotPlusReplayEqualsFullReplay(cut: Int) throws {
+        let log = events(count: 300, seed: 7)
+        var full = ModelState(schemas: schemas)
+        for (offset, event) in log.enumerated() { _ = full.apply(event, at: UInt64(offset + 1)) }
+
+        var prefix = ModelState(schemas: schemas)
+        for (offset, event) in log.prefix(cut).enumerated() { _ = prefix.apply(event, at: UInt64(offset + 1)) }
+        var restored = try ModelSnapshotCodec.decode(ModelSnapshotCodec.encode(prefix), schemas: schemas)
+        for (offset, event) in log.enumerated().dropFirst(cut) { _ = restored.apply(event, at: UInt64(offset + 1)) }
+
+        #expect(ModelSnapshotCodec.encode(restored) == ModelSnapshotCodec.encode(full))
+        #expect(restored.collection("products")?.list(ListQuery()).jsonBytes == full.collection("products")?.list(ListQuery()).jsonBytes)
+    }
+
+    @Test("events survive their binary encoding")
+    func eventCodecRoundTrip() throws {
+        for event in events(count: 200, seed: 3) {
+            #expect(try ModelEventCodec.decode(ModelEventCodec.encode(event)) == event)
+        }
+    }
+
+    @Test("garbage payloads are rejected, not trusted")
+    func eventCodecRejectsGarbage() {
+        var random = SplitMix(seed: 11)
+        let valid = ModelEventCodec.encode(events(count: 1, seed: 1)[0])
+        for length in 0..<valid.count {
+            #expect(throws: (any Error).self) { try ModelEventCodec.decode(Array(valid.prefix(length))) }
+        }
+        for _ in 0..<500 {
+            let bytes = (0..<Int(random.next() % 40)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            _ = try? ModelEventCodec.decode(bytes)
+        }
+    }
+
+    @Test("timestamps format as RFC 3339 UTC")
+    func timestamps() {
+        #expect(Timestamp.rfc3339(millis: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.rfc3339(millis: 951_782_400_123) == "2000-02-29T00:00:00.123Z")
+        #expect(Timestamp.rfc3339(millis: 1_795_823_999_999) == "2026-11-27T23:59:59.999Z")
+        #expect(Timestamp.rfc3339(millis: -1) == "1969-12-31T23:59:59.999Z")
+    }
+}

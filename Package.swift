@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "LithairConsensus", swiftSettings: strict),
         // Layer 4: segmented log, snapshots, hard state. Foundation only.
         .target(name: "LithairStorage", swiftSettings: strict),
+        // Linearizability checker for recorded client histories (lithair verify). No dependencies.
+        .target(name: "LithairHistory", swiftSettings: strict),
         // Test support: deterministic cluster simulator for the consensus core.
         .target(name: "LithairSimulation", dependencies: ["LithairConsensus"], swiftSettings: strict),
         // Layers 1, 2, 5, 6: HTTP, node, model store, transport.
@@ -63,6 +65,7 @@ let package = Package(
             dependencies: ["LithairConsensus", "LithairSimulation"],
             swiftSettings: strict
         ),
+        .testTarget(name: "LithairHistoryTests", dependencies: ["LithairHistory"], swiftSettings: strict),
         .testTarget(name: "LithairStorageTests", dependencies: ["LithairStorage"], swiftSettings: strict),
         .testTarget(
             name: "LithairCoreTests",

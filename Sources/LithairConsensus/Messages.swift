@@ -62,7 +62,8 @@ public struct AppendEntries: Sendable, Hashable, Codable {
     public var leaderCommit: UInt64
 
     /// Creates AppendEntries arguments.
-    public init(leaderID: NodeID, prevLogIndex: UInt64, prevLogTerm: UInt64, entries: [LogEntry], leaderCommit: UInt64) {
+    public init(leaderID: NodeID, prevLogIndex: UInt64, prevLogTerm: UInt64, entries: [LogEntry], leaderCommit: UInt64)
+    {
         self.leaderID = leaderID
         self.prevLogIndex = prevLogIndex
         self.prevLogTerm = prevLogTerm
@@ -93,7 +94,8 @@ public struct AppendResponse: Sendable, Hashable, Codable {
     /// A rejection with a backtracking hint.
     public static func rejected(index: UInt64, conflictIndex: UInt64, conflictTerm: UInt64) -> AppendResponse {
         AppendResponse(
-            success: false, matchIndex: 0, rejectedIndex: index, conflictIndex: conflictIndex, conflictTerm: conflictTerm)
+            success: false, matchIndex: 0, rejectedIndex: index, conflictIndex: conflictIndex,
+            conflictTerm: conflictTerm)
     }
 
     /// Creates a reply; prefer ``accepted(matchIndex:)`` and ``rejected(index:conflictIndex:conflictTerm:)``.

@@ -54,10 +54,13 @@ public struct RaftCore: Sendable {
     /// its very first start; under ``RaftConfig/staticLeadership`` it is leader after every start.
     public init(config: RaftConfig, restoring persistent: PersistentState = PersistentState()) {
         precondition(config.id != 0, "node id 0 is reserved")
-        precondition(config.heartbeatTick > 0 && config.heartbeatTick < config.electionTick, "need heartbeatTick < electionTick")
+        precondition(
+            config.heartbeatTick > 0 && config.heartbeatTick < config.electionTick, "need heartbeatTick < electionTick")
         self.config = config
         let snapshot = persistent.snapshot ?? SnapshotMetadata(index: 0, term: 0, voters: config.voters)
-        log = RaftLog(snapshot: snapshot, entries: persistent.entries, committed: persistent.hardState.commit)
+        log = RaftLog(
+            snapshot: snapshot, entries: Self.entriesAfter(snapshot, persistent.entries),
+            committed: persistent.hardState.commit)
         term = persistent.hardState.term
         vote = persistent.hardState.vote
         reportedHardState = persistent.hardState
@@ -75,6 +78,16 @@ public struct RaftCore: Sendable {
                 becomeLeader()
             }
         }
+    }
+
+    /// The stored entries that follow `snapshot`. Storage may still hold entries the snapshot
+    /// covers (it crashed between writing the snapshot and truncating its log): they are skipped.
+    /// If the entry at the snapshot index belongs to another history, nothing after it is kept.
+    private static func entriesAfter(_ snapshot: SnapshotMetadata, _ entries: [LogEntry]) -> [LogEntry] {
+        if let atSnapshot = entries.first(where: { $0.index == snapshot.index }), atSnapshot.term != snapshot.term {
+            return []
+        }
+        return entries.filter { $0.index > snapshot.index }
     }
 
     // MARK: Read-only accessors

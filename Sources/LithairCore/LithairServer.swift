@@ -12,7 +12,7 @@ public final class LithairServer: Sendable {
     public static let version = "0.1.0"
 
     let configuration: ServerConfiguration
-    let node: LocalNode
+    let node: any ServingNode
     /// The server's metrics, also served at `/metrics`.
     public let metrics: ServerMetrics
     private let boundPort = Mutex<Int?>(nil)
@@ -21,9 +21,26 @@ public final class LithairServer: Sendable {
     init(configuration: ServerConfiguration, schemas: [ModelSchema]) throws {
         self.configuration = configuration
         self.metrics = ServerMetrics()
-        self.node = try LocalNode(
-            directory: configuration.dataDirectory, schemas: schemas, settings: configuration.commit,
-            metrics: metrics, logger: configuration.logger)
+        if let cluster = configuration.cluster {
+            if cluster.clusterSecret == nil {
+                configuration.logger.warning(
+                    """
+                    NO CLUSTER SECRET: anyone who can reach this port can append to the log, install a snapshot \
+                    or force a resync; set LITHAIR_CLUSTER_SECRET (the same on every node)
+                    """)
+            }
+            let advertise = cluster.advertiseAddress ?? "\(configuration.host):\(configuration.port)"
+            self.node = try RaftNode(
+                directory: configuration.dataDirectory, schemas: schemas, settings: configuration.commit,
+                cluster: cluster,
+                membership: ClusterMembership(
+                    nodeID: cluster.nodeID, selfAddress: advertise, peers: cluster.peers),
+                metrics: metrics, logger: configuration.logger)
+        } else {
+            self.node = try LocalNode(
+                directory: configuration.dataDirectory, schemas: schemas, settings: configuration.commit,
+                metrics: metrics, logger: configuration.logger)
+        }
     }
 
     /// The port the server listens on, once it does (useful with `.port(0)`).
@@ -44,7 +61,8 @@ public final class LithairServer: Sendable {
     func makeApplication() -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "lithair"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "lithair"),
             services: [NodeService(node: node, logger: configuration.logger)],
             onServerRunning: { [self] channel in
                 boundPort.withLock { $0 = channel.localAddress?.port }
@@ -58,6 +76,13 @@ public final class LithairServer: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.middlewares.add(ErrorMiddleware(metrics: metrics, logger: configuration.logger))
+        if let raft = node as? RaftNode {
+            router.middlewares.add(
+                LeaderForwardingMiddleware(
+                    node: raft, modelPaths: node.store.schemas.map(\.basePath), client: raft.forwardingClient,
+                    maxBodyBytes: configuration.maxBodyBytes))
+            RaftRoutes(node: raft, intake: SnapshotIntake(node: raft)).register(on: router)
+        }
         for schema in node.store.schemas {
             ModelRoutes(schema: schema, node: node, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         }
@@ -79,7 +104,7 @@ public final class LithairServer: Sendable {
         }
         let uptime = ContinuousClock.now - startedAt
         return .object([
-            "name": .string("lithair"), "version": .string(Self.version), "node_id": .int(Int64(configuration.nodeID)),
+            "name": .string("lithair"), "version": .string(Self.version), "node_id": .int(Int64(configuration.cluster?.nodeID ?? 0)),
             "ready": .bool(node.isReady), "models": .array(models), "log_index": .int(Int64(applied)),
             "applied_index": .int(Int64(applied)), "uptime_seconds": .double(uptime.seconds),
             "data_dir": .string(configuration.dataDirectory),
@@ -92,12 +117,12 @@ public final class LithairServer: Sendable {
 /// Listed among the application's services, it is shut down after the HTTP server has
 /// finished in-flight requests, so every acknowledged write is flushed before exit.
 struct NodeService: Service {
-    let node: LocalNode
+    let node: any ServingNode
     let logger: Logger
 
     func run() async throws {
         do {
-            try node.recover()
+            try node.start()
         } catch {
             logger.critical("refusing to start: \(error)")
             throw error

@@ -36,14 +36,40 @@ public struct LithairServerBuilder: Sendable {
     public func maxBodyBytes(_ bytes: Int) -> Self { with { $0.configuration.maxBodyBytes = bytes } }
 
     /// The most writes one log append and fsync carries. Default 100.
-    public func batchSize(_ entries: Int) -> Self { with { $0.configuration.commit.maxBatch = max(1, entries) } }
+    public func batchSize(_ entries: Int) -> Self {
+        with {
+            $0.configuration.commit.maxBatch = max(1, entries)
+            $0.configuration.cluster?.batchSize = max(1, entries)
+        }
+    }
 
     /// The longest a write waits for companions before its batch is flushed. Default 5 ms.
-    public func flushInterval(_ interval: Duration) -> Self { with { $0.configuration.commit.flushInterval = interval } }
+    public func flushInterval(_ interval: Duration) -> Self {
+        with { $0.configuration.commit.flushInterval = interval }
+    }
 
     /// Take a snapshot every this many events and drop the log before it. Default 10,000.
     public func snapshotEvery(_ events: Int) -> Self {
         with { $0.configuration.commit.snapshotEvery = max(1, events) }
+    }
+
+    /// Makes this node a member of a Raft cluster, as the seed documents it:
+    /// `withRaftCluster(nodeID: 0, peers: ["127.0.0.1:8081", "127.0.0.1:8082"], isLeader: true)`.
+    ///
+    /// `peers` are the other members' HTTP addresses (`host:port`, a bare port meaning
+    /// 127.0.0.1). `isLeader` makes this node leader of term 1 on the cluster's first start,
+    /// without an election; after that leaders are elected (unless ``staticLeadership(_:)``).
+    public func withRaftCluster(nodeID: UInt64, peers: [String], isLeader: Bool) -> Self {
+        with { $0.configuration.cluster = ClusterConfiguration(nodeID: nodeID, peers: peers, isLeader: isLeader) }
+    }
+
+    /// Adjusts the cluster settings (secret, tuning, redirects); needs ``withRaftCluster(nodeID:peers:isLeader:)``.
+    public func cluster(_ change: @Sendable (inout ClusterConfiguration) -> Void) -> Self {
+        with { builder in
+            guard var cluster = builder.configuration.cluster else { return }
+            change(&cluster)
+            builder.configuration.cluster = cluster
+        }
     }
 
     /// The logger the server and its node use.
@@ -75,7 +101,7 @@ struct ServerConfiguration: Sendable {
     var dataDirectory = "./data"
     var maxBodyBytes = 10 << 20
     var commit = CommitSettings()
-    var nodeID: UInt64 = 0
+    var cluster: ClusterConfiguration?
     var logger = Logger(label: "lithair")
 }
 

@@ -30,6 +30,14 @@ public final class SimulatedCluster {
     public private(set) var blockedLinks: Set<Link> = []
     /// Network behaviour for messages.
     public var faults = NetworkFaults()
+    /// Probability that a leader dies right after making a Ready durable but before sending its
+    /// messages, whenever that Ready advanced its commit index. This is the narrow crash window
+    /// that turns a wrongly committed entry into a lost one (Raft figure 8).
+    public var crashAfterCommitRate = 0.0
+    /// Probability that a node dies right after persisting the Ready that made it leader (its
+    /// vote and no-op entry) but before sending anything: a term whose leader wrote an entry
+    /// nobody else has, the other ingredient of figure 8.
+    public var crashAfterElectionRate = 0.0
     /// Safety checks, fed as the cluster runs.
     public private(set) var checker = SafetyChecker()
     /// Simulated time.
@@ -101,6 +109,25 @@ public final class SimulatedCluster {
     public func tickAll() {
         now += 1
         for id in ids { tick(id) }
+    }
+
+    /// Scenario helper: `ticks` rounds of "every node ticks, then the network goes quiet".
+    public func run(ticks: Int) {
+        for _ in 0..<ticks {
+            tickAll()
+            deliverAll()
+        }
+    }
+
+    /// Scenario helper: runs tick rounds until `condition` holds; false if `maxTicks` ran out.
+    @discardableResult
+    public func run(upTo maxTicks: Int, until condition: (SimulatedCluster) -> Bool) -> Bool {
+        for _ in 0..<maxTicks {
+            if condition(self) { return true }
+            tickAll()
+            deliverAll()
+        }
+        return condition(self)
     }
 
     /// Starts an election on `id` now (pre-vote first if configured).
@@ -232,6 +259,10 @@ public final class SimulatedCluster {
         for envelope in chosen { deliver(envelope) }
     }
 
+    private func chance(_ probability: Double) -> Bool {
+        probability > 0 && Double.random(in: 0..<1, using: &random) < probability
+    }
+
     private func enqueue(_ message: RaftMessage, snapshotState: MachineState?) {
         let copies = faults.duplicateRate > 0 && Double.random(in: 0..<1, using: &random) < faults.duplicateRate ? 2 : 1
         for copy in 0..<copies {
@@ -251,7 +282,9 @@ public final class SimulatedCluster {
         if case .installSnapshot = message.body { isSnapshot = true } else { isSnapshot = false }
         if lost {
             note("drop \(message)")
-            if isSnapshot && !envelope.isDuplicate { reportSnapshot(from: message.from, to: message.to, success: false) }
+            if isSnapshot && !envelope.isDuplicate {
+                reportSnapshot(from: message.from, to: message.to, success: false)
+            }
             if blockedLinks.contains(link), nodes[message.from]?.isUp == true {
                 nodes[message.from]!.core!.reportUnreachable(message.to)
             }
@@ -279,7 +312,22 @@ public final class SimulatedCluster {
         guard var node = nodes[id], var core = node.core else { return }
         while core.hasReady {
             let ready = core.ready()
+            let commitBefore = node.storage.hardState.commit
             persist(ready, node: &node, core: core)
+            let crashPoint: String?
+            if ready.softState?.role == .leader, chance(crashAfterElectionRate) {
+                crashPoint = "after persisting its election"
+            } else if node.storage.hardState.commit > commitBefore, core.role == .leader, chance(crashAfterCommitRate) {
+                crashPoint = "after persisting commit \(node.storage.hardState.commit)"
+            } else {
+                crashPoint = nil
+            }
+            if let crashPoint {
+                note("n\(id) CRASHES \(crashPoint), before sending")
+                node.crash()
+                nodes[id] = node
+                return
+            }
             for message in ready.messages {
                 var snapshotState: MachineState?
                 if case .installSnapshot(let request) = message.body {

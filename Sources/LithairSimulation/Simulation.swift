@@ -69,7 +69,9 @@ public enum Simulation {
         let profile = FaultProfile(random: &random)
         let preVote = Bool.random(using: &random)
         let checkQuorum = Bool.random(using: &random)
-        let batch = [1, 2, 3, 100].randomElement(using: &random)!
+        // Leader-churn seeds ship one entry per message, so a follower can hold an old-term
+        // entry without the new leader's no-op after it: the figure-8 window.
+        let batch = profile.style == .leaderChurn ? 1 : [1, 2, 3, 100].randomElement(using: &random)!
         let window = [1, 2, 4, 64].randomElement(using: &random)!
         let heartbeat = [1, 1, 3].randomElement(using: &random)!
         let bootstrap = random.next() % 4 == 0
@@ -102,23 +104,44 @@ public enum Simulation {
 
 /// Per-seed fault intensities, so some seeds are gentle and others brutal.
 struct FaultProfile: CustomStringConvertible {
+    enum Style: String {
+        /// Every kind of fault at random intensities.
+        case mixed
+        /// Few network faults but leaders die at the worst moments (right after being elected,
+        /// right after committing): the schedules of Raft's figure 8.
+        case leaderChurn
+    }
+
+    var style: Style
     var network: NetworkFaults
     var crashRate: Double
+    var crashAfterCommitRate: Double
+    var crashAfterElectionRate: Double
     var partitionRate: Double
     var healRate: Double
 
     init(random: inout SplitMix64) {
+        style = random.next() % 4 == 0 ? .leaderChurn : .mixed
         network = NetworkFaults(
             dropRate: [0, 0.02, 0.1, 0.2].randomElement(using: &random)!,
             duplicateRate: [0, 0.02, 0.05].randomElement(using: &random)!,
             maxDelay: [0, 1, 3, 6].randomElement(using: &random)!)
         crashRate = [0.005, 0.01, 0.02].randomElement(using: &random)!
+        crashAfterCommitRate = [0, 0.2, 0.5].randomElement(using: &random)!
+        crashAfterElectionRate = [0, 0.2, 0.5].randomElement(using: &random)!
         partitionRate = [0.005, 0.01, 0.03].randomElement(using: &random)!
         healRate = [0.02, 0.05, 0.1].randomElement(using: &random)!
+        if style == .leaderChurn {
+            network = NetworkFaults(maxDelay: network.maxDelay / 3)
+            crashAfterCommitRate = 0.5
+            crashAfterElectionRate = 0.5
+            partitionRate = 0.005
+        }
     }
 
     var description: String {
-        "drop=\(network.dropRate) dup=\(network.duplicateRate) delay≤\(network.maxDelay) crash=\(crashRate) "
+        "\(style) drop=\(network.dropRate) dup=\(network.duplicateRate) delay≤\(network.maxDelay) crash=\(crashRate) "
+            + "crashAfterCommit=\(crashAfterCommitRate) crashAfterElection=\(crashAfterElectionRate) "
             + "partition=\(partitionRate) heal=\(healRate)"
     }
 }
@@ -136,6 +159,8 @@ private struct Driver {
         self.random = random
         self.profile = profile
         cluster.faults = profile.network
+        cluster.crashAfterCommitRate = profile.crashAfterCommitRate
+        cluster.crashAfterElectionRate = profile.crashAfterElectionRate
     }
 
     private mutating func chance(_ probability: Double) -> Bool {
@@ -168,9 +193,14 @@ private struct Driver {
             restartAt[id] = nil
             cluster.restart(id)
         }
-        if chance(profile.crashRate), let victim = upNodes.randomElement(using: &random) {
+        // Half of the crashes hit the leader: leader changes are where Raft's rules matter most.
+        if chance(profile.crashRate),
+            let victim = chance(0.5) ? (cluster.leader ?? upNodes.first) : upNodes.randomElement(using: &random)
+        {
             cluster.crash(victim)
-            restartAt[victim] = cluster.now + UInt64.random(in: 5...60, using: &random)
+        }
+        for id in cluster.ids where !cluster.node(id).isUp && restartAt[id] == nil {
+            restartAt[id] = cluster.now + UInt64.random(in: 3...30, using: &random)
         }
         if chance(profile.partitionRate) {
             formPartition()
@@ -181,10 +211,13 @@ private struct Driver {
 
     private mutating func formPartition() {
         let ids = cluster.ids
-        switch random.next() % 3 {
+        switch random.next() % 4 {
         case 0:
             cluster.isolate(ids.randomElement(using: &random)!)
         case 1:
+            // Cut the leader off: it may keep accepting proposals that only it stores.
+            cluster.isolate(cluster.leader ?? ids.randomElement(using: &random)!)
+        case 2:
             let shuffled = ids.shuffled(using: &random)
             let cut = Int.random(in: 1..<ids.count, using: &random)
             cluster.partition([Array(shuffled[..<cut]), Array(shuffled[cut...])])
@@ -229,17 +262,23 @@ private struct Driver {
         cluster.heal()
         cluster.faults.dropRate = 0
         cluster.faults.duplicateRate = 0
+        cluster.crashAfterCommitRate = 0
+        cluster.crashAfterElectionRate = 0
         for id in cluster.ids { cluster.restart(id) }
         restartAt = [:]
         let deadline = cluster.now + UInt64(ticks)
-        var attempt: (position: LogPosition, at: UInt64)?
+        let acknowledgedBefore = cluster.acknowledged.count
+        var attempts: Set<LogPosition> = []
+        var lastAttempt: UInt64?
         while cluster.now < deadline {
             step()
             if !cluster.violations.isEmpty { return }
-            if let attempt, cluster.acknowledged.contains(attempt.position) { return }
-            let retryDue = attempt.map { cluster.now - $0.at > 30 } ?? true
+            if cluster.acknowledged[acknowledgedBefore...].contains(where: attempts.contains) { return }
+            // Retry if a leader change may have lost the previous attempt.
+            let retryDue = lastAttempt.map { cluster.now - $0 > 30 } ?? true
             if retryDue, let leader = cluster.leader, let position = try? cluster.propose(nextCommand(), at: leader) {
-                attempt = (position, cluster.now)
+                attempts.insert(position)
+                lastAttempt = cluster.now
             }
         }
         cluster.stalled("no proposal committed within \(ticks) ticks after every fault healed")

@@ -25,15 +25,22 @@ public struct DataDirectoryLock: Sendable {
         while flock(file.fd, LOCK_EX | LOCK_NB) != 0 {
             let code = errno
             if code == EINTR { continue }
-            file.closeFile()
+            defer { file.closeFile() }
             if code == EWOULDBLOCK {
+                // The holder wrote its pid into the file: name it, so the operator knows what to stop.
+                let owner =
+                    (try? file.preadExactly(min(try file.size(), 32), at: 0))
+                    .map { String(decoding: $0, as: UTF8.self).trimmingSuffix(while: { $0 == "\n" }) } ?? ""
                 throw StorageError(
                     kind: .locked, path: directory, errno: code,
                     message: "data directory \(directory) is locked by another process (or another open in this one): "
-                        + "\(path) is held")
+                        + "\(path) is held\(owner.isEmpty ? "" : " by pid \(owner)")")
             }
             throw StorageError.system("flock", path: path, errno: code)
         }
+        // Best effort: the pid is only for the error message above.
+        _ = try? file.truncate(to: 0)
+        _ = Array("\(getpid())\n".utf8).withUnsafeBytes { file.pwriteAll($0, at: 0) }
         self.directory = directory
         self.holder = Holder(fd: file.fd)
     }
@@ -50,5 +57,13 @@ public struct DataDirectoryLock: Sendable {
             if !released.exchange(true, ordering: .acquiringAndReleasing) { _ = close(fd) }
         }
         deinit { release() }
+    }
+}
+
+extension String {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> String {
+        var result = self
+        while let last = result.last, predicate(last) { result.removeLast() }
+        return result
     }
 }

@@ -48,6 +48,10 @@ extension SegmentedLog {
             segments = []
             throw error
         }
+        // What a crashed process wrote is in the page cache but maybe not on disk; the node is
+        // about to treat it as its log (and vouch for it to peers), so make it durable now.
+        // Only the last segment can hold unsynced data: rotation syncs a segment before the next.
+        try segments.last!.file.dataSync()
         recovery.entriesRecovered = segments.reduce(0) { $0 + $1.count }
         syncedLastIndex = lastIndex
     }
@@ -57,7 +61,6 @@ extension SegmentedLog {
         let last = segments.removeLast()
         for segment in segments {
             try delete(segment)
-            stats.segmentsDeleted -= 1  // not this session's work; reported as a warning instead
         }
         try FileSystem.syncDirectory(directory)
         recovery.warnings.append(

@@ -32,6 +32,9 @@ public final class SegmentedLog {
     var syncedLastIndex: UInt64 = 0
     /// Set when a rollback failed: the in-memory view may no longer match the files.
     private var brokenBy: StorageError?
+    /// Set by a failed `fdatasync` during an append (segment rotation), so the append's error
+    /// path also drops the earlier unsynced entries.
+    private var syncFailed = false
     private var isClosed = false
     /// Test hook: fails chosen writes and syncs as if the disk had.
     var faults = LogFaultInjection()
@@ -192,6 +195,7 @@ public final class SegmentedLog {
             }
         } catch {
             rollBack(undo, after: error)
+            if syncFailed { dropUnsynced() }
             throw error
         }
         stats.entriesAppended += UInt64(entries.count)
@@ -207,16 +211,9 @@ public final class SegmentedLog {
         try checkUsable()
         for segment in segments where unsynced.contains(segment.firstIndex) {
             do {
-                if let code = faults.sync?(segment.path) {
-                    throw StorageError.system("fdatasync", path: segment.path, errno: code)
-                }
-                try segment.file.dataSync()
-                stats.syncs += 1
+                try dataSync(segment)
             } catch {
-                let keep = max(syncedLastIndex, firstIndex - 1)
-                if keep < lastIndex {
-                    do { try cutSuffix(from: keep + 1) } catch { markBroken(error) }
-                }
+                dropUnsynced()
                 throw error
             }
         }
@@ -256,9 +253,24 @@ public final class SegmentedLog {
 
     /// Drops every entry, so that the next append starts at `index + 1` (a snapshot at `index`
     /// was installed that the log does not lead up to). Durable on return.
+    ///
+    /// If it fails part-way, the log is out of service (``StorageError/Kind/unusable``) until
+    /// reopened; recovery then sees either the old log or the reset one.
     public func reset(after index: UInt64) throws {
         try checkUsable()
-        let next = index + 1
+        do {
+            try replaceAllSegments(withEmptyAt: index + 1)
+        } catch {
+            // Part of the old log may be gone already; only a reopen rebuilds a view that
+            // matches the files (recovery finishes or undoes the reset).
+            markBroken(error)
+            throw error
+        }
+        unsynced.removeAll()
+        syncedLastIndex = index
+    }
+
+    private func replaceAllSegments(withEmptyAt next: UInt64) throws {
         // 1. Newest first, drop segments that start after `next`: each crash state is a prefix.
         while let last = segments.last, last.firstIndex > next {
             try delete(last)
@@ -268,12 +280,11 @@ public final class SegmentedLog {
         // 2. An empty segment named `next` marks where the log resumes. If one already starts
         //    there, emptying it is enough.
         if let last = segments.last, last.firstIndex == next {
-            try last.file.truncate(to: 0)
+            try truncate(last, to: 0)
             try last.file.fullSync()
             last.dropEntries(from: next)
         } else {
-            let segment = try createSegment(firstIndex: next)
-            segments.append(segment)
+            segments.append(try createSegment(firstIndex: next))
         }
         // 3. Oldest first, drop the rest. A crash here leaves an empty last segment that does not
         //    follow its predecessor, which recovery recognizes and finishes.
@@ -282,8 +293,6 @@ public final class SegmentedLog {
             segments.removeFirst()
         }
         try FileSystem.syncDirectory(directory)
-        unsynced.removeAll()
-        syncedLastIndex = index
     }
 
     /// Closes the segment files. Later calls throw ``StorageError/Kind/unusable``; the
@@ -358,7 +367,7 @@ public final class SegmentedLog {
         if let error = outcome.error {
             // Cut whatever part of the batch reached the file, so no half record is left behind.
             if outcome.written > 0 {
-                do { try segment.file.truncate(to: offset) } catch { markBroken(error) }
+                do { try truncate(segment, to: offset) } catch { markBroken(error) }
             }
             throw error
         }
@@ -369,14 +378,41 @@ public final class SegmentedLog {
     /// last segment can have a torn tail.
     private func rotate(firstIndex: UInt64) throws {
         if let last = segments.last, unsynced.contains(last.firstIndex) {
-            if let code = faults.sync?(last.path) {
-                throw StorageError.system("fdatasync", path: last.path, errno: code)
-            }
-            try last.file.dataSync()
-            stats.syncs += 1
+            try dataSync(last)
             unsynced.remove(last.firstIndex)
         }
         segments.append(try createSegment(firstIndex: firstIndex))
+    }
+
+    /// `ftruncate` of a segment file (through the fault hook).
+    private func truncate(_ segment: Segment, to length: Int) throws {
+        if let code = faults.truncate?(segment.path) {
+            throw StorageError.system("ftruncate", path: segment.path, errno: code)
+        }
+        try segment.file.truncate(to: length)
+    }
+
+    /// One `fdatasync` of a segment, counted.
+    private func dataSync(_ segment: Segment) throws {
+        do {
+            if let code = faults.sync?(segment.path) {
+                throw StorageError.system("fdatasync", path: segment.path, errno: code)
+            }
+            try segment.file.dataSync()
+        } catch {
+            syncFailed = true
+            throw error
+        }
+        stats.syncs += 1
+    }
+
+    /// After a failed sync, forgets every entry not known to be durable: the kernel may have
+    /// dropped the dirty pages, and a later `fdatasync` could "succeed" without them.
+    private func dropUnsynced() {
+        syncFailed = false
+        let keep = max(syncedLastIndex, firstIndex - 1)
+        guard keep < lastIndex else { return }
+        do { try cutSuffix(from: keep + 1) } catch { markBroken(error) }
     }
 
     /// Creates an empty segment file and makes its directory entry durable.
@@ -414,7 +450,7 @@ public final class SegmentedLog {
             let segment = segments.last!
             if segment.lastIndex > undo.lastIndex {
                 let keep = undo.lastIndex + 1
-                try segment.file.truncate(to: segment.offsets[Int(keep - segment.firstIndex)])
+                try truncate(segment, to: segment.offsets[Int(keep - segment.firstIndex)])
                 segment.dropEntries(from: keep)
                 unsynced.insert(segment.firstIndex)
             }
@@ -435,7 +471,7 @@ public final class SegmentedLog {
         if removed { try FileSystem.syncDirectory(directory) }
         let segment = segments.last!
         if segment.lastIndex >= index {
-            try segment.file.truncate(to: segment.offsets[Int(index - segment.firstIndex)])
+            try truncate(segment, to: segment.offsets[Int(index - segment.firstIndex)])
             segment.dropEntries(from: index)
             unsynced.insert(segment.firstIndex)
         }
@@ -445,16 +481,3 @@ public final class SegmentedLog {
 
 @available(*, unavailable)
 extension SegmentedLog: Sendable {}
-
-/// Test hook for ``SegmentedLog``: make chosen writes and syncs fail as if the disk had.
-struct LogFaultInjection {
-    /// A failed write: `bytesWritten` bytes reach the file, then the call fails with `errno`.
-    struct WriteFault {
-        var bytesWritten: Int
-        var errno: Int32
-    }
-    /// Called before each segment write with the file path and byte count; non-nil fails it.
-    var write: ((_ path: String, _ length: Int) -> WriteFault?)?
-    /// Called before each `fdatasync` with the file path; a non-nil `errno` fails it.
-    var sync: ((_ path: String) -> Int32?)?
-}

@@ -41,7 +41,7 @@ public final class SnapshotReceiver {
     /// Writes `bytes` at `offset` of the file.
     /// - Throws: ``StorageError/Kind/invalidArgument`` for a gap (offset past ``bytesReceived``)
     ///   or bytes past ``totalBytes``, or an I/O error; either way the transfer is aborted.
-    public func write(_ bytes: [UInt8], at offset: Int) throws {
+    public func write(_ bytes: some Collection<UInt8>, at offset: Int) throws {
         try checkOpen()
         guard offset >= 0, offset <= bytesReceived else {
             throw fail(
@@ -55,7 +55,10 @@ public final class SnapshotReceiver {
                     "snapshot chunk at offset \(offset) of \(bytes.count) bytes runs past the announced size "
                         + "\(totalBytes)", path: temporaryPath))
         }
-        if let error = bytes.withUnsafeBytes({ file.pwriteAll($0, at: offset) }).error { throw fail(error) }
+        let outcome =
+            bytes.withContiguousStorageIfAvailable { file.pwriteAll(UnsafeRawBufferPointer($0), at: offset) }
+            ?? Array(bytes).withUnsafeBytes { file.pwriteAll($0, at: offset) }
+        if let error = outcome.error { throw fail(error) }
         bytesReceived = max(bytesReceived, offset + bytes.count)
     }
 

@@ -50,7 +50,8 @@ public final class SnapshotStore: Sendable {
         return (header.metadata, data)
     }
 
-    /// The metadata of the newest snapshot (from its header, cached), or `nil` if there is none.
+    /// The metadata of the newest snapshot (from its header, cached; no I/O), or `nil` if there is
+    /// none or its header is unreadable (then ``latest()`` throws the reason).
     public func latestMetadata() -> SnapshotMetadata? { cachedLatest.withLock { $0 } }
 
     /// Where a snapshot file is, and what a receiver needs to check a copy of it.

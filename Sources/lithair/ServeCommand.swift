@@ -37,7 +37,42 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes; larger gets 413 (env LITHAIR_MAX_BODY_BYTES, default 10485760).")
     var maxBodyBytes: Int?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (env LITHAIR_LOG_LEVEL, default info).")
+    @Option(help: "This node's id in the cluster (env LITHAIR_NODE_ID, default 0).")
+    var nodeID: UInt64?
+
+    @Option(
+        help: """
+            Other members' addresses, comma-separated: host:port, a bare port (127.0.0.1), or id@host:port \
+            (env LITHAIR_RAFT_PEERS). Without peers the node runs alone.
+            """)
+    var peers: String?
+
+    @Option(help: "Lead term 1 on the cluster's first start, without an election (env LITHAIR_IS_LEADER, default false).")
+    var isLeader: Bool?
+
+    @Option(help: "Shared secret required on /_raft/* (env LITHAIR_CLUSTER_SECRET); same value on every node.")
+    var clusterSecret: String?
+
+    @Option(help: "Address peers reach this node at (env LITHAIR_ADVERTISE, default host:port).")
+    var advertise: String?
+
+    @Option(help: "Entries behind before a follower gets a snapshot (env LITHAIR_RESYNC_THRESHOLD, default 1000).")
+    var resyncThreshold: UInt64?
+
+    @Option(help: "Longest a snapshot transfer may take, in seconds (env LITHAIR_SNAPSHOT_TIMEOUT, default 60).")
+    var snapshotTimeout: Int?
+
+    @Option(help: "Raft tick in ms; elections time out after 10-20 ticks (env LITHAIR_TICK_MS, default 100).")
+    var tickMs: Int?
+
+    @Flag(help: "Never elect: the --is-leader node leads forever, as the seed documents (env LITHAIR_STATIC_LEADERSHIP).")
+    var staticLeadership = false
+
+    @Flag(help: "Answer writes sent to a follower with 307 to the leader instead of forwarding (env LITHAIR_REDIRECT_WRITES).")
+    var redirectWrites = false
+
+    @Option(
+        help: "Log level: trace, debug, info, notice, warning, error, critical (env LITHAIR_LOG_LEVEL, default info).")
     var logLevel: String?
 
     func run() async throws {
@@ -54,6 +89,10 @@ struct ServeCommand: AsyncParsableCommand {
         if let interval = settings.flushIntervalMs { builder = builder.flushInterval(.milliseconds(interval)) }
         if let every = settings.snapshotEvery { builder = builder.snapshotEvery(every) }
         if let bytes = settings.maxBodyBytes { builder = builder.maxBodyBytes(bytes) }
+        if let cluster = settings.cluster {
+            builder = builder.withRaftCluster(nodeID: cluster.nodeID, peers: cluster.peers, isLeader: cluster.isLeader)
+                .cluster { $0 = cluster }
+        }
         let server = try await builder.build()
         try await server.run()
     }

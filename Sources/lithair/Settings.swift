@@ -1,4 +1,5 @@
 import ArgumentParser
+import LithairCore
 import Logging
 
 /// `serve`'s options after merging flags over `LITHAIR_*` environment variables.
@@ -11,6 +12,8 @@ struct Settings {
     var snapshotEvery: Int?
     var maxBodyBytes: Int?
     var logLevel: Logger.Level
+    /// Set when peers are configured: the node then runs Raft.
+    var cluster: ClusterConfiguration?
 
     init(command: ServeCommand, environment: [String: String]) throws {
         let env = EnvironmentReader(environment: environment)
@@ -27,6 +30,25 @@ struct Settings {
         }
         logLevel = parsed
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, got \(port)") }
+        let peers = (command.peers ?? env.string("LITHAIR_RAFT_PEERS") ?? "")
+            .split(separator: ",").map { String($0) }.filter { !$0.isEmpty }
+        guard !peers.isEmpty else { return }
+        var cluster = ClusterConfiguration(
+            nodeID: try command.nodeID ?? env.uint("LITHAIR_NODE_ID") ?? 0, peers: peers,
+            isLeader: try command.isLeader ?? env.bool("LITHAIR_IS_LEADER") ?? false)
+        cluster.clusterSecret = command.clusterSecret ?? env.string("LITHAIR_CLUSTER_SECRET")
+        cluster.advertiseAddress = command.advertise ?? env.string("LITHAIR_ADVERTISE")
+        if let batch = batchSize { cluster.batchSize = max(1, batch) }
+        if let threshold = try command.resyncThreshold ?? env.uint("LITHAIR_RESYNC_THRESHOLD") {
+            cluster.resyncThreshold = threshold
+        }
+        if let seconds = try command.snapshotTimeout ?? env.int("LITHAIR_SNAPSHOT_TIMEOUT") {
+            cluster.snapshotTimeout = .seconds(max(1, seconds))
+        }
+        if let tick = try command.tickMs ?? env.int("LITHAIR_TICK_MS") { cluster.tickInterval = .milliseconds(max(5, tick)) }
+        cluster.staticLeadership = try command.staticLeadership || env.bool("LITHAIR_STATIC_LEADERSHIP") ?? false
+        cluster.redirectWrites = try command.redirectWrites || env.bool("LITHAIR_REDIRECT_WRITES") ?? false
+        self.cluster = cluster
     }
 }
 
@@ -36,6 +58,21 @@ struct EnvironmentReader {
 
     func string(_ name: String) -> String? {
         environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    func uint(_ name: String) throws -> UInt64? {
+        guard let raw = string(name) else { return nil }
+        guard let value = UInt64(raw) else { throw ValidationError("\(name) must be a non-negative integer, got '\(raw)'") }
+        return value
+    }
+
+    func bool(_ name: String) throws -> Bool? {
+        guard let raw = string(name)?.lowercased() else { return nil }
+        switch raw {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ValidationError("\(name) must be true or false, got '\(raw)'")
+        }
     }
 
     func int(_ name: String) throws -> Int? {

@@ -1,6 +1,7 @@
-@testable import LithairConsensus
 import LithairSimulation
 import Testing
+
+@testable import LithairConsensus
 
 /// Proof that the simulator has teeth: break one Raft rule through a test-only hook and the
 /// CI seed budget must find a violation.
@@ -19,7 +20,9 @@ struct MutationTests {
     func commitPreviousTermIsCaught() {
         let failure = Self.firstFailure(with: .commitPreviousTermByCounting)
         #expect(failure != nil)
-        if let failure { print("commitPreviousTermByCounting caught by seed \(failure.seed): \(failure.violations[0])") }
+        if let failure {
+            print("commitPreviousTermByCounting caught by seed \(failure.seed): \(failure.violations[0])")
+        }
     }
 
     @Test("granting a vote without the log up-to-date check is caught")

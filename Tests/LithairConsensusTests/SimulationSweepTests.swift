@@ -16,7 +16,8 @@ struct SimulationSweepTests {
         for seed in start..<(start + Self.seedsPerChunk) {
             let report = Simulation.run(SimulationOptions(seed: seed))
             nodeCounts.insert(report.nodeCount)
-            #expect(report.passed, "seed \(seed) (\(report.setup)): \(report.violations) — replay: \(report.replayCommand)")
+            #expect(
+                report.passed, "seed \(seed) (\(report.setup)): \(report.violations) — replay: \(report.replayCommand)")
             if !report.passed { return }
         }
         #expect(nodeCounts == [3, 5], "each chunk mixes 3- and 5-node clusters")

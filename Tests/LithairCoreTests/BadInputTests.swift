@@ -18,40 +18,57 @@ struct BadInputTests {
     }
 
     static let cases: [Case] = [
-        Case(description: "malformed JSON", method: .post, uri: "/api/products", body: #"{"name": "x", "price": }"#,
+        Case(
+            description: "malformed JSON", method: .post, uri: "/api/products", body: #"{"name": "x", "price": }"#,
             status: .badRequest, messageContains: "malformed JSON"),
-        Case(description: "not an object", method: .post, uri: "/api/products", body: "[1,2]",
+        Case(
+            description: "not an object", method: .post, uri: "/api/products", body: "[1,2]",
             status: .badRequest, messageContains: "JSON object"),
-        Case(description: "wrong field type", method: .post, uri: "/api/products",
+        Case(
+            description: "wrong field type", method: .post, uri: "/api/products",
             body: #"{"name":"x","price":"cheap"}"#, status: .unprocessableContent, messageContains: "price"),
-        Case(description: "missing required field", method: .post, uri: "/api/products", body: #"{"price":1}"#,
+        Case(
+            description: "missing required field", method: .post, uri: "/api/products", body: #"{"price":1}"#,
             status: .unprocessableContent, messageContains: "name"),
-        Case(description: "wrong element type", method: .post, uri: "/api/products",
+        Case(
+            description: "wrong element type", method: .post, uri: "/api/products",
             body: #"{"name":"x","price":1,"tags":["a",2]}"#, status: .unprocessableContent, messageContains: "tags"),
-        Case(description: "id of the wrong type", method: .post, uri: "/api/products",
+        Case(
+            description: "id of the wrong type", method: .post, uri: "/api/products",
             body: #"{"id":7,"name":"x","price":1}"#, status: .unprocessableContent, messageContains: "id"),
-        Case(description: "form content type", method: .post, uri: "/api/products", body: "name=x",
+        Case(
+            description: "form content type", method: .post, uri: "/api/products", body: "name=x",
             contentType: "application/x-www-form-urlencoded", status: .unsupportedMediaType,
             messageContains: "application/json"),
-        Case(description: "unknown route", method: .get, uri: "/api/nothing", body: nil, status: .notFound,
+        Case(
+            description: "unknown route", method: .get, uri: "/api/nothing", body: nil, status: .notFound,
             messageContains: "/api/nothing"),
-        Case(description: "unknown method on a route", method: .delete, uri: "/api/products", body: nil,
+        Case(
+            description: "unknown method on a route", method: .delete, uri: "/api/products", body: nil,
             status: .notFound, messageContains: "DELETE"),
-        Case(description: "put to a missing item", method: .put, uri: "/api/products/missing",
+        Case(
+            description: "put to a missing item", method: .put, uri: "/api/products/missing",
             body: #"{"name":"x","price":1}"#, status: .notFound, messageContains: "missing"),
-        Case(description: "patch to a missing item", method: .patch, uri: "/api/products/missing",
+        Case(
+            description: "patch to a missing item", method: .patch, uri: "/api/products/missing",
             body: #"{"name":"x"}"#, status: .notFound, messageContains: "missing"),
-        Case(description: "put changing the id", method: .put, uri: "/api/products/seed",
+        Case(
+            description: "put changing the id", method: .put, uri: "/api/products/seed",
             body: #"{"id":"other","name":"x","price":1}"#, status: .unprocessableContent, messageContains: "id"),
-        Case(description: "patch breaking the model", method: .patch, uri: "/api/products/seed",
+        Case(
+            description: "patch breaking the model", method: .patch, uri: "/api/products/seed",
             body: #"{"price":"free"}"#, status: .unprocessableContent, messageContains: "price"),
-        Case(description: "patch removing a required field", method: .patch, uri: "/api/products/seed",
+        Case(
+            description: "patch removing a required field", method: .patch, uri: "/api/products/seed",
             body: #"{"name":null}"#, status: .unprocessableContent, messageContains: "name"),
-        Case(description: "unusable If-Match", method: .delete, uri: "/api/products/seed", body: nil,
+        Case(
+            description: "unusable If-Match", method: .delete, uri: "/api/products/seed", body: nil,
             status: .preconditionFailed, messageContains: "If-Match"),
-        Case(description: "deeply nested JSON", method: .post, uri: "/api/products",
+        Case(
+            description: "deeply nested JSON", method: .post, uri: "/api/products",
             body: String(repeating: "[", count: 10_000), status: .badRequest, messageContains: "malformed JSON"),
-        Case(description: "invalid UTF-8 escape", method: .post, uri: "/api/products",
+        Case(
+            description: "invalid UTF-8 escape", method: .post, uri: "/api/products",
             body: #"{"name":"\ud800","price":1}"#, status: .badRequest, messageContains: "malformed JSON"),
     ]
 

@@ -45,9 +45,10 @@ struct ModelRoutesTests {
             #expect(try count.json == .object(["count": .int(1)]))
 
             let history = try await client.send(.get, "/api/products/\(id)/history")
-            let events = try #require(try history.json["events"].flatMap { value -> [JSONValue]? in
-                if case .array(let events) = value { return events } else { return nil }
-            })
+            let events = try #require(
+                try history.json["events"].flatMap { value -> [JSONValue]? in
+                    if case .array(let events) = value { return events } else { return nil }
+                })
             #expect(events.map { $0["event"] } == [.string("created"), .string("updated"), .string("updated")])
 
             let deleted = try await client.send(.delete, "/api/products/\(id)")
@@ -92,8 +93,9 @@ struct ModelRoutesTests {
             let loser = try await client.send(
                 .patch, "/api/products/k", json: #"{"name":"c"}"#, headers: [.ifMatch: tag])
             #expect(loser.status == .preconditionFailed)
-            #expect(try await client.send(.delete, "/api/products/k", headers: [.ifMatch: tag]).status
-                == .preconditionFailed)
+            #expect(
+                try await client.send(.delete, "/api/products/k", headers: [.ifMatch: tag]).status
+                    == .preconditionFailed)
             let newTag = try #require(fresh.headers[.eTag])
             #expect(try await client.send(.delete, "/api/products/k", headers: [.ifMatch: newTag]).status == .noContent)
             #expect(try await client.send(.get, "/api/products/k").status == .notFound)
@@ -115,8 +117,10 @@ struct ModelRoutesTests {
             #expect(page["take"] == .int(2))
             #expect(page["has_more"] == .bool(true))
             #expect(ids(page) == ["p1", "p2"])
-            #expect(ids(try await client.send(.get, "/api/products?sort=price").json) == ["p1", "p4", "p2", "p3", "p0"])
-            #expect(ids(try await client.send(.get, "/api/products?sort=-price").json) == ["p0", "p3", "p2", "p4", "p1"])
+            #expect(
+                ids(try await client.send(.get, "/api/products?sort=price").json) == ["p1", "p4", "p2", "p3", "p0"])
+            #expect(
+                ids(try await client.send(.get, "/api/products?sort=-price").json) == ["p0", "p3", "p2", "p4", "p1"])
             let evens = try await client.send(.get, "/api/products?name=even&sort=-price").json
             #expect(ids(evens) == ["p0", "p2", "p4"])
             #expect(evens["total"] == .int(3))

@@ -17,7 +17,10 @@ struct ModelStateTests {
                 switch random.next() % 4 {
                 case 0: .create(collection: "products", id: id, body: body)
                 case 1: .replace(collection: "products", id: id, body: body, expectedVersion: expected)
-                case 2: .patch(collection: "products", id: id, patch: .object(["price": .double(0.5)]), expectedVersion: expected)
+                case 2:
+                    .patch(
+                        collection: "products", id: id, patch: .object(["price": .double(0.5)]),
+                        expectedVersion: expected)
                 default: .delete(collection: "products", id: id, expectedVersion: expected)
                 }
             return ModelEvent(command: command, timestampMillis: 1_700_000_000_000 + Int64(step))
@@ -36,7 +39,9 @@ struct ModelStateTests {
         for (offset, event) in log.enumerated().dropFirst(cut) { _ = restored.apply(event, at: UInt64(offset + 1)) }
 
         #expect(ModelSnapshotCodec.encode(restored) == ModelSnapshotCodec.encode(full))
-        #expect(restored.collection("products")?.list(ListQuery()).jsonBytes == full.collection("products")?.list(ListQuery()).jsonBytes)
+        #expect(
+            restored.collection("products")?.list(ListQuery()).jsonBytes
+                == full.collection("products")?.list(ListQuery()).jsonBytes)
     }
 
     @Test("events survive their binary encoding")

@@ -17,7 +17,8 @@ final class LithairProcess: @unchecked Sendable {
         return testBinary.deletingLastPathComponent().appendingPathComponent("lithair").path
     }
 
-    init(dataDirectory: String, port: Int? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    init(dataDirectory: String, port: Int? = nil, arguments: [String] = [], environment: [String: String] = [:]) throws
+    {
         self.port = try port ?? FreePort.pick()
         self.dataDirectory = dataDirectory
         process.executableURL = URL(fileURLWithPath: Self.binaryPath)

@@ -90,7 +90,8 @@ struct SingleNodeProcessTests {
         }
         server.signal(SIGTERM)
         _ = try await server.waitForExit()
-        let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: directory + "/log").sorted().first)
+        let segment = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: directory + "/log").sorted().first)
         let path = directory + "/log/" + segment
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         bytes[bytes.count / 3] ^= 0x5A
@@ -112,7 +113,8 @@ struct SingleNodeProcessTests {
         try process.run()
         process.waitUntilExit()
         let help = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        for word in ["--port", "LITHAIR_PORT", "--data-dir", "LITHAIR_DATA_DIR", "--batch-size", "--flush-interval-ms"] {
+        for word in ["--port", "LITHAIR_PORT", "--data-dir", "LITHAIR_DATA_DIR", "--batch-size", "--flush-interval-ms"]
+        {
             #expect(help.contains(word), "\(word) missing from help")
         }
     }

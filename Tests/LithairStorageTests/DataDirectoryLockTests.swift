@@ -2,6 +2,10 @@ import Testing
 
 @testable import LithairStorage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 @Suite struct DataDirectoryLockTests {
     @Test func secondLockFailsNamingTheDirectory() throws {
         let dir = TemporaryDirectory()
@@ -10,6 +14,7 @@ import Testing
         #expect(error?.kind == .locked)
         #expect(error?.path == dir.path)
         #expect(error?.description.contains("data directory \(dir.path) is locked") == true)
+        #expect(error?.description.contains("by pid \(getpid())") == true)
         first.release()
         let again = try DataDirectoryLock(directory: dir.path)
         again.release()
@@ -18,7 +23,12 @@ import Testing
 
     @Test func lockIsReleasedWhenTheValueGoesAway() throws {
         let dir = TemporaryDirectory()
-        do { _ = try DataDirectoryLock(directory: dir.path) }
-        _ = try DataDirectoryLock(directory: dir.path)
+        do {
+            let lock = try DataDirectoryLock(directory: dir.path)
+            #expect(lock.directory == dir.path)
+            #expect(throws: StorageError.self) { try DataDirectoryLock(directory: dir.path) }
+        }
+        let lock = try DataDirectoryLock(directory: dir.path)
+        lock.release()
     }
 }

@@ -78,6 +78,50 @@ import Testing
         #expect(try reopened.entries(from: 1, through: 9) == makeEntries(1...5) + makeEntries(6...9, term: 2))
     }
 
+    @Test func failedSyncWhileRotatingDropsEverythingUnsynced() throws {
+        let dir = TemporaryDirectory()
+        let log = try SegmentedLog(directory: dir.path, options: LogOptions(segmentSizeBytes: 300))
+        try log.append(makeEntries(1...2))
+        try log.sync()
+        try log.append(makeEntries(3...4))  // written, not yet synced
+        log.faults.sync = { _ in EIO }
+        let error = expectStorageError { try log.append(makeEntries(5...40)) }  // must rotate, so must sync
+        #expect(error?.kind == .io)
+        #expect(log.lastIndex == 2)
+        #expect(segmentFiles(dir).count == 1)
+        log.faults.sync = nil
+        try log.append(makeEntries(3...40))
+        try log.sync()
+        #expect(try log.entries(from: 1, through: 40) == makeEntries(1...40))
+    }
+
+    @Test func unrepairableFailureTakesTheLogOutOfServiceUntilReopened() throws {
+        let dir = TemporaryDirectory()
+        let log = try SegmentedLog(directory: dir.path)
+        try log.append(makeEntries(1...5))
+        try log.sync()
+        // Part of the batch reaches the file and cannot be cut off again.
+        log.faults.write = { _, length in .init(bytesWritten: length - 3, errno: EIO) }
+        log.faults.truncate = { _ in EIO }
+        let error = expectStorageError { try log.append(makeEntries(6...10)) }
+        #expect(error?.kind == .io)
+        #expect(log.lastIndex == 5)
+        log.faults = LogFaultInjection()
+        let refused = expectStorageError { try log.append(makeEntries(6...6)) }
+        #expect(refused?.kind == .unusable)
+        #expect(refused?.description.contains("reopen") == true)
+        #expect(expectStorageError { try log.sync() }?.kind == .unusable)
+        log.close()
+
+        // Reopening keeps the records that were written whole (never acknowledged, which Raft
+        // allows) and cuts the cut-off one as a torn tail.
+        let reopened = try SegmentedLog(directory: dir.path)
+        #expect(reopened.recovery.didTruncate)
+        #expect(reopened.lastIndex == 9)
+        try reopened.append(makeEntries(10...10))
+        #expect(try reopened.entries(from: 1, through: 10) == makeEntries(1...10))
+    }
+
     @Test func readOnlyFileSystemIsReportedAsSuch() throws {
         let dir = TemporaryDirectory()
         let log = try SegmentedLog(directory: dir.path)

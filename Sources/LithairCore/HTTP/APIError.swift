@@ -48,6 +48,12 @@ extension APIError {
             self = APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), error.description)
         case .storageFailure:
             self = .unavailable(error.description, retryAfterSeconds: 5)
+        case .timedOut, .proposalDropped:
+            self = .unavailable(error.description)
+        case .notLeader(let leader):
+            self = APIError(
+                .serviceUnavailable, error.description, details: ["leader": leader.map(JSONValue.string) ?? .null],
+                headers: [.retryAfter: "1"])
         }
     }
 }

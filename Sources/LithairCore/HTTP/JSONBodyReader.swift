@@ -12,7 +12,8 @@ enum JSONBodyReader {
     ) async throws -> [String: JSONValue] {
         if let contentType = request.headers[.contentType] {
             let mediaType = contentType.split(separator: ";").first?.trimmingWhitespace().lowercased() ?? ""
-            let accepted = mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
+            let accepted =
+                mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
             guard accepted else {
                 throw APIError(
                     .unsupportedMediaType,
@@ -26,7 +27,8 @@ enum JSONBodyReader {
         let buffer = try await request.collectBody(upTo: limit)
         let value: JSONValue
         do {
-            value = try buffer.readableBytesView.withContiguousStorageIfAvailable { try JSONParser.parse($0) }
+            value =
+                try buffer.readableBytesView.withContiguousStorageIfAvailable { try JSONParser.parse($0) }
                 ?? JSONParser.parse(Array(buffer.readableBytesView))
         } catch let error as JSONParseError {
             throw APIError.badRequest("malformed JSON: \(error)")

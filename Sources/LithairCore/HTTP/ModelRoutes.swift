@@ -12,11 +12,21 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
     func register(on router: Router<Context>) {
         let base = RouterPath(schema.basePath)
         let item = RouterPath(schema.basePath + "/:id")
-        router.get(base) { request, _ in try list(request) }
-        router.get(RouterPath(schema.basePath + "/count")) { _, _ in try count() }
-        router.get(item) { _, context in try get(id: try context.parameters.require("id")) }
-        router.get(RouterPath(schema.basePath + "/:id/history")) { _, context in
-            try history(id: try context.parameters.require("id"))
+        router.get(base) { request, _ in
+            try await barrier(request)
+            return try list(request)
+        }
+        router.get(RouterPath(schema.basePath + "/count")) { request, _ in
+            try await barrier(request)
+            return try count()
+        }
+        router.get(item) { request, context in
+            try await barrier(request)
+            return try get(id: try context.parameters.require("id"))
+        }
+        router.get(RouterPath(schema.basePath + "/:id/history")) { request, context in
+            try await barrier(request)
+            return try history(id: try context.parameters.require("id"))
         }
         router.post(base) { request, _ in
             var request = request
@@ -37,6 +47,11 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
 
     // MARK: Reads
 
+    private func barrier(_ request: Request) async throws {
+        guard node.isReady else { throw APIError(NodeError.notReady) }
+        try await node.readBarrier(consistency: request.uri.queryParameters["consistency"].map(String.init))
+    }
+
     private func list(_ request: Request) throws -> Response {
         let parameters = request.uri.queryParameters.map { (String($0.key), String($0.value)) }
         let query: ListQuery
@@ -53,7 +68,8 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
 
     private func count() throws -> Response {
         let (count, applied) = try readState { ($0.collection(schema.collection)?.count ?? 0, $0.appliedIndex) }
-        return JSONResponse.make(value: .object(["count": .int(Int64(count))]), headers: [.raftAppliedIndex: String(applied)])
+        return JSONResponse.make(
+            value: .object(["count": .int(Int64(count))]), headers: [.raftAppliedIndex: String(applied)])
     }
 
     private func get(id: String) throws -> Response {
@@ -184,10 +200,34 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
     }
 }
 
-/// What the HTTP layer needs from a node.
+/// What the HTTP layer needs from a node, single or clustered.
 protocol ServingNode: CommandSubmitting {
     var store: ModelStore { get }
     var isReady: Bool { get }
+    /// Replays the log and opens the node for requests.
+    func start() throws
+    /// Flushes what is queued and closes the log.
+    func shutdown() async
+    /// Waits until a read at `consistency` may be served from local state.
+    func readBarrier(consistency: String?) async throws
 }
 
-extension LocalNode: ServingNode {}
+extension LocalNode: ServingNode {
+    func start() throws { try recover() }
+
+    func readBarrier(consistency: String?) async throws {
+        try ReadConsistency.validate(consistency)
+    }
+}
+
+/// The `?consistency=` levels of a read.
+enum ReadConsistency {
+    /// `none`/`local`/`stale` (or absent): this node's applied state, which on a follower may
+    /// lag. `leader`: served by the leader (followers forward). `linearizable`: ReadIndex.
+    static let levels: Set<String> = ["none", "local", "stale", "leader", "linearizable"]
+
+    static func validate(_ level: String?) throws {
+        guard let level, !levels.contains(level) else { return }
+        throw APIError.badRequest("consistency must be one of \(levels.sorted().joined(separator: ", ")), got '\(level)'")
+    }
+}

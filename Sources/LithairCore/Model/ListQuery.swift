@@ -43,7 +43,8 @@ struct ListQuery: Sendable, Equatable {
     static func == (lhs: ListQuery, rhs: ListQuery) -> Bool {
         lhs.skip == rhs.skip && lhs.take == rhs.take && lhs.sort?.field == rhs.sort?.field
             && lhs.sort?.descending == rhs.sort?.descending
-            && lhs.filters.map(\.field) == rhs.filters.map(\.field) && lhs.filters.map(\.value) == rhs.filters.map(\.value)
+            && lhs.filters.map(\.field) == rhs.filters.map(\.field)
+            && lhs.filters.map(\.value) == rhs.filters.map(\.value)
     }
 }
 

@@ -73,7 +73,8 @@ enum ModelSnapshotCodec {
                     let data = try reader.readBytes()
                     entries.append(
                         HistoryEntry(
-                            index: index, kind: kind, timestampMillis: timestamp, data: data.isEmpty ? nil : try parse(data)
+                            index: index, kind: kind, timestampMillis: timestamp,
+                            data: data.isEmpty ? nil : try parse(data)
                         ))
                 }
                 collection.restoreHistory(entries, for: id)

@@ -87,7 +87,8 @@ struct ModelState: Sendable {
             object[ServerFields.createdAt] = existing.value[ServerFields.createdAt] ?? now
             object[ServerFields.updatedAt] = now
             return store(
-                object, id: id, index: index, createdIndex: existing.createdIndex, kind: .updated, event, in: &collection)
+                object, id: id, index: index, createdIndex: existing.createdIndex, kind: .updated, event,
+                in: &collection)
 
         case .delete:
             guard existing != nil else { return .notFound(id: id) }

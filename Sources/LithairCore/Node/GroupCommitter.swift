@@ -148,7 +148,8 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
             metrics.recordFsync(ContinuousClock.now - started, batchSize: batch.count)
         } catch {
             let failure = NodeError(storageError: error)
-            logger.error("log write failed; \(batch.count) writes rejected, nothing applied", metadata: ["error": "\(error)"])
+            logger.error(
+                "log write failed; \(batch.count) writes rejected, nothing applied", metadata: ["error": "\(error)"])
             for pending in batch { pending.continuation.resume(throwing: failure) }
             return
         }

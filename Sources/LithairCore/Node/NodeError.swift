@@ -8,6 +8,13 @@ public enum NodeError: Error, Sendable, Equatable, CustomStringConvertible {
     case storageFull(String)
     /// The log could not be written or synced; nothing was acknowledged (503).
     case storageFailure(String)
+    /// The cluster did not answer in time; a write may or may not have been applied (503).
+    case timedOut
+    /// This node is not the leader; `leaderAddress` is the one it knows of (503 when `nil`).
+    case notLeader(leaderAddress: String?)
+    /// Leadership changed while the write was in flight and another entry took its place:
+    /// the write was not applied (503, safe to retry).
+    case proposalDropped
 
     public var description: String {
         switch self {
@@ -15,6 +22,10 @@ public enum NodeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .shuttingDown: "the node is shutting down"
         case .storageFull(let message): "disk full: \(message)"
         case .storageFailure(let message): "storage failure: \(message)"
+        case .timedOut: "the cluster did not answer in time; the write may or may not have been applied"
+        case .notLeader(let leader?): "this node is not the leader; the leader is \(leader)"
+        case .notLeader(nil): "no leader is known right now"
+        case .proposalDropped: "leadership changed before the write committed; it was not applied"
         }
     }
 }

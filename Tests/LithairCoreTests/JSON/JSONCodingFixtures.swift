@@ -1,20 +1,20 @@
 @testable import LithairCore
 
 /// Models shared by the decoder and encoder tests.
-enum Color: String, Codable, Equatable {
+enum JSONColor: String, Codable, Equatable {
     case red, green
 }
 
-enum Priority: Int, Codable, Equatable {
+enum JSONPriority: Int, Codable, Equatable {
     case low = 1, high = 2
 }
 
-struct Address: Codable, Equatable {
+struct JSONAddress: Codable, Equatable {
     var city: String
     var zip: String?
 }
 
-struct Customer: Codable, Equatable {
+struct JSONCustomer: Codable, Equatable {
     var id: String
     var name: String
     var age: Int
@@ -24,10 +24,10 @@ struct Customer: Codable, Equatable {
     var active: Bool
     var tags: [String]
     var nickname: String?
-    var color: Color
-    var priority: Priority?
-    var address: Address
-    var previous: [Address]
+    var color: JSONColor
+    var priority: JSONPriority?
+    var address: JSONAddress
+    var previous: [JSONAddress]
     var matrix: [[Int]]
     var attributes: [String: Int]
 
@@ -37,7 +37,7 @@ struct Customer: Codable, Equatable {
     }
 }
 
-struct Product: Codable, Equatable {
+struct JSONProduct: Codable, Equatable {
     var id: String
     var name: String
     var price: Double
@@ -52,22 +52,22 @@ struct Product: Codable, Equatable {
     }
 }
 
-/// The "superclass" part of ``Dog``, written through `superEncoder()`.
-struct Animal: Codable, Equatable {
+/// The "superclass" part of ``JSONDog``, written through `superEncoder()`.
+struct JSONAnimal: Codable, Equatable {
     var legs: Int
 }
 
 /// Exercises nested keyed/unkeyed containers and super coders by hand.
-struct Dog: Codable, Equatable {
+struct JSONDog: Codable, Equatable {
     var name: String
     var x: Int
     var y: Int
-    var animal: Animal
+    var animal: JSONAnimal
 
     init(name: String, legs: Int, point: (Int, Int)) {
         self.name = name
         (x, y) = point
-        animal = Animal(legs: legs)
+        animal = JSONAnimal(legs: legs)
     }
 
     enum CodingKeys: String, CodingKey { case name, position, history }
@@ -81,7 +81,7 @@ struct Dog: Codable, Equatable {
         y = try position.decode(Int.self, forKey: .y)
         var history = try container.nestedUnkeyedContainer(forKey: .history)
         _ = try history.decode(String.self)
-        animal = try Animal(from: container.superDecoder())
+        animal = try JSONAnimal(from: container.superDecoder())
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -96,6 +96,6 @@ struct Dog: Codable, Equatable {
     }
 }
 
-func json(_ text: String) -> JSONValue {
+func testJSON(_ text: String) -> JSONValue {
     (try? JSONParser.parse(text)) ?? .string("<invalid test JSON>")
 }

@@ -7,34 +7,34 @@ import Testing
     private let decoder = JSONValueDecoder()
 
     @Test func encodesModelOmittingNilOptionals() throws {
-        let product = Product(id: "p1", name: "Widget", price: 20, tags: nil)
+        let product = JSONProduct(id: "p1", name: "Widget", price: 20, tags: nil)
         let value = try encoder.encode(product)
-        #expect(value == json(#"{"id":"p1","name":"Widget","price":20}"#))
+        #expect(value == testJSON(#"{"id":"p1","name":"Widget","price":20}"#))
         #expect(JSONWriter.string(value) == #"{"id":"p1","name":"Widget","price":20}"#)
         if case .double = value["price"] {} else { Issue.record("Double encodes as .double") }
     }
 
     @Test func roundTripsNestedModel() throws {
-        let customer = Customer(
+        let customer = JSONCustomer(
             id: "c1", name: "Ada", age: -36, score: 0.1, ratio: 0.25, small: 7, active: false, tags: [],
-            nickname: "A", color: .red, priority: .low, address: Address(city: "Paris", zip: "75001"),
-            previous: [Address(city: "Lyon", zip: nil)], matrix: [[1], [2, 3]], attributes: ["k": 9])
+            nickname: "A", color: .red, priority: .low, address: JSONAddress(city: "Paris", zip: "75001"),
+            previous: [JSONAddress(city: "Lyon", zip: nil)], matrix: [[1], [2, 3]], attributes: ["k": 9])
         let value = try encoder.encode(customer)
         #expect(value["color"] == .string("red"))
         #expect(value["priority"] == .int(1))
         #expect(value["attrs"] == .object(["k": .int(9)]))
-        #expect(value["previous"] == json(#"[{"city":"Lyon"}]"#))
-        #expect(try decoder.decode(Customer.self, from: value) == customer)
+        #expect(value["previous"] == testJSON(#"[{"city":"Lyon"}]"#))
+        #expect(try decoder.decode(JSONCustomer.self, from: value) == customer)
         // And through text.
         let reparsed = try JSONParser.parse(JSONWriter.bytes(value))
-        #expect(try decoder.decode(Customer.self, from: reparsed) == customer)
+        #expect(try decoder.decode(JSONCustomer.self, from: reparsed) == customer)
     }
 
     @Test func nestedContainersAndSuperEncoder() throws {
-        let dog = Dog(name: "Rex", legs: 4, point: (1, 2))
+        let dog = JSONDog(name: "Rex", legs: 4, point: (1, 2))
         let value = try encoder.encode(dog)
-        #expect(value == json(#"{"name":"Rex","position":{"x":1,"y":2},"history":["born"],"super":{"legs":4}}"#))
-        #expect(try decoder.decode(Dog.self, from: value) == dog)
+        #expect(value == testJSON(#"{"name":"Rex","position":{"x":1,"y":2},"history":["born"],"super":{"legs":4}}"#))
+        #expect(try decoder.decode(JSONDog.self, from: value) == dog)
     }
 
     @Test func primitivesAndCollections() throws {
@@ -52,7 +52,7 @@ import Testing
         #expect(throws: EncodingError.self) { try encoder.encode(Double.nan) }
         #expect(throws: EncodingError.self) { try encoder.encode([Double.infinity]) }
         #expect(throws: EncodingError.self) {
-            try encoder.encode(Product(id: "1", name: "n", price: -.infinity, tags: nil))
+            try encoder.encode(JSONProduct(id: "1", name: "n", price: -.infinity, tags: nil))
         }
         #expect(throws: EncodingError.self) { try encoder.encode(["f": Float.nan]) }
     }

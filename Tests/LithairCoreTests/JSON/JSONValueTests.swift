@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct JSONValueTests {
     @Test func accessors() {
-        let value = json(#"{"a":"x","n":1,"l":[true]}"#)
+        let value = testJSON(#"{"a":"x","n":1,"l":[true]}"#)
         #expect(value["a"] == .string("x"))
         #expect(value["missing"] == nil)
         #expect(JSONValue.int(1)["a"] == nil)
@@ -91,17 +91,17 @@ import Testing
         (#"{}"#, #"{"a":{"bb":{"ccc":null}}}"#, #"{"a":{"bb":{}}}"#),
     ])
     func mergePatch(target: String, patch: String, result: String) {
-        #expect(json(target).mergePatched(with: json(patch)) == json(result))
-        #expect(JSONWriter.string(json(target).mergePatched(with: json(patch))) == result)
+        #expect(testJSON(target).mergePatched(with: testJSON(patch)) == testJSON(result))
+        #expect(JSONWriter.string(testJSON(target).mergePatched(with: testJSON(patch))) == result)
     }
 
     @Test func codableWithOtherCoders() throws {
         struct Wrapper: Codable, Equatable {
             var extra: JSONValue
         }
-        let value = Wrapper(extra: json(#"{"a":[1,2.5,null,"s",true]}"#))
+        let value = Wrapper(extra: testJSON(#"{"a":[1,2.5,null,"s",true]}"#))
         let encoded = try JSONValueEncoder().encode(value)
-        #expect(encoded == json(#"{"extra":{"a":[1,2.5,null,"s",true]}}"#))
+        #expect(encoded == testJSON(#"{"extra":{"a":[1,2.5,null,"s",true]}}"#))
         #expect(try JSONValueDecoder().decode(Wrapper.self, from: encoded) == value)
         // Through the protocol conformance rather than the shortcut.
         #expect(try JSONValue(from: JSONDecoderImpl(value: encoded, codingPath: [])) == encoded)

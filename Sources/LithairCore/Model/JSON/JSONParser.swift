@@ -6,19 +6,19 @@
 /// - strings must be valid UTF-8 with no raw control characters; `\u` escapes must form
 ///   valid scalars (a lone surrogate is an error, never replaced);
 /// - nesting deeper than `maxDepth` is an error, so hostile input cannot overflow the stack;
-/// - integer literals that fit `Int64` become ``JSONValue/int(_:)``; every other number
-///   (fraction, exponent, or out of range) becomes ``JSONValue/double(_:)``; a number too
-///   large for `Double` is an error;
+/// - integer literals that fit `Int64` (including `-0`, read as `0`) become
+///   ``JSONValue/int(_:)``; every other number (fraction, exponent, or out of range) becomes
+///   ``JSONValue/double(_:)``; a number too large for `Double` is an error;
 /// - duplicate object keys are accepted and the last one wins.
-public struct JSONParser {
-    /// The hard ceiling on `maxDepth`, whatever the caller asks: each level uses a stack
-    /// frame, and request handlers may run on small-stacked threads.
-    public static let depthCeiling = 512
+public struct JSONParser: Sendable {
+    /// The hard ceiling on `maxDepth`, whatever the caller asks: each level costs two stack
+    /// frames, and request handlers may run on small-stacked threads (512 KiB on macOS).
+    public static let depthCeiling = 256
 
     /// Parses `bytes` as one JSON document.
     ///
-    /// Contiguous collections (`[UInt8]`, `ArraySlice`, NIO's `ByteBufferView`, …) are read
-    /// in place; others are copied once.
+    /// Contiguous collections (`[UInt8]`, `ArraySlice`, NIO's `ByteBufferView` from
+    /// `buffer.readableBytesView`, …) are read in place; others are copied once.
     ///
     /// - Parameters:
     ///   - bytes: UTF-8 JSON text.
@@ -32,7 +32,8 @@ public struct JSONParser {
         return try result.get()
     }
 
-    /// Parses raw memory as one JSON document. See ``parse(_:maxDepth:)-(Collection<UInt8>,_)``.
+    /// Parses raw memory as one JSON document, with the same rules and errors as the
+    /// collection overload.
     public static func parse(_ bytes: UnsafeRawBufferPointer, maxDepth: Int = 64) throws(JSONParseError) -> JSONValue {
         try parseResult(bytes, maxDepth: maxDepth).get()
     }

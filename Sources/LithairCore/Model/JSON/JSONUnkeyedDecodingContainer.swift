@@ -12,25 +12,28 @@ struct JSONUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     var count: Int? { elements.count }
     var isAtEnd: Bool { currentIndex >= elements.count }
 
-    /// The coding path of the element under the cursor.
-    private var elementPath: [any CodingKey] { codingPath + [JSONCodingKey(index: currentIndex)] }
+    /// The coding path of element `index`; built only when needed (errors, nested decoders).
+    private func path(_ index: Int) -> [any CodingKey] { codingPath + [JSONCodingKey(index: index)] }
 
-    /// Returns the element under the cursor and advances, or throws at the end.
-    private mutating func next(_ type: Any.Type) throws -> (JSONValue, [any CodingKey]) {
+    /// Returns the element under the cursor and its index, and advances; throws at the end.
+    private mutating func next(_ type: Any.Type) throws -> (value: JSONValue, index: Int) {
         guard currentIndex < elements.count else {
             throw DecodingError.valueNotFound(
                 type,
                 DecodingError.Context(
-                    codingPath: elementPath,
+                    codingPath: path(currentIndex),
                     debugDescription: "expected \(type) but the array has only \(elements.count) elements"))
         }
-        let result = (elements[currentIndex], elementPath)
+        let index = currentIndex
         currentIndex += 1
-        return result
+        return (elements[index], index)
     }
 
     mutating func decodeNil() throws -> Bool {
-        guard currentIndex < elements.count else { _ = try next(Never.self); return false }
+        guard currentIndex < elements.count else {
+            _ = try next(Never.self)  // throws the end-of-array error
+            return false
+        }
         if case .null = elements[currentIndex] {
             currentIndex += 1
             return true
@@ -39,24 +42,24 @@ struct JSONUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     }
 
     mutating func decode(_ type: Bool.Type) throws -> Bool {
-        let (value, path) = try next(type)
-        return try JSONPrimitiveDecoding.bool(value, path)
+        let (value, index) = try next(type)
+        return try JSONPrimitiveDecoding.bool(value, self.path(index))
     }
 
     mutating func decode(_ type: String.Type) throws -> String {
-        let (value, path) = try next(type)
+        let (value, index) = try next(type)
         if case .string(let text) = value { return text }
-        return try JSONPrimitiveDecoding.string(value, path)
+        return try JSONPrimitiveDecoding.string(value, self.path(index))
     }
 
     mutating func decode(_ type: Double.Type) throws -> Double {
-        let (value, path) = try next(type)
-        return try JSONPrimitiveDecoding.double(value, path)
+        let (value, index) = try next(type)
+        return try JSONPrimitiveDecoding.double(value, self.path(index))
     }
 
     mutating func decode(_ type: Float.Type) throws -> Float {
-        let (value, path) = try next(type)
-        return try JSONPrimitiveDecoding.float(value, path)
+        let (value, index) = try next(type)
+        return try JSONPrimitiveDecoding.float(value, self.path(index))
     }
 
     mutating func decode(_ type: Int.Type) throws -> Int { try integer(type) }
@@ -71,29 +74,29 @@ struct JSONUnkeyedDecodingContainer: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try integer(type) }
 
     private mutating func integer<I: FixedWidthInteger>(_ type: I.Type) throws -> I {
-        let (value, path) = try next(type)
-        return try JSONPrimitiveDecoding.integer(type, value, path)
+        let (value, index) = try next(type)
+        return try JSONPrimitiveDecoding.integer(type, value, self.path(index))
     }
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        let (value, path) = try next(type)
-        return try JSONPrimitiveDecoding.decode(type, from: value, codingPath: path)
+        let (value, index) = try next(type)
+        return try JSONPrimitiveDecoding.decode(type, from: value, codingPath: self.path(index))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
         -> KeyedDecodingContainer<NestedKey>
     {
-        let (value, path) = try next([String: Any].self)
-        return try JSONDecoderImpl(value: value, codingPath: path).container(keyedBy: type)
+        let (value, index) = try next([String: Any].self)
+        return try JSONDecoderImpl(value: value, codingPath: self.path(index)).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (value, path) = try next([Any].self)
-        return try JSONDecoderImpl(value: value, codingPath: path).unkeyedContainer()
+        let (value, index) = try next([Any].self)
+        return try JSONDecoderImpl(value: value, codingPath: self.path(index)).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (value, path) = try next(Any.self)
-        return JSONDecoderImpl(value: value, codingPath: path)
+        let (value, index) = try next(Any.self)
+        return JSONDecoderImpl(value: value, codingPath: self.path(index))
     }
 }

@@ -1,0 +1,185 @@
+import AsyncHTTPClient
+import LithairConsensus
+import LithairStorage
+import Logging
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Node-to-node HTTP: one ordered sender per peer over kept-alive AsyncHTTPClient connections.
+///
+/// Messages are one-way POSTs (`/_raft/append`, `/_raft/vote`, …): the HTTP reply is only an
+/// acknowledgement, and the Raft answer comes back as the peer's own POST once the peer has
+/// persisted what justifies it. Each peer's queue is drained in order by one task, so
+/// appends arrive in the order the core produced them; a full queue drops its oldest
+/// messages, which Raft tolerates (the leader re-probes).
+final class PeerTransport: Sendable {
+    struct PeerStats: Sendable, Equatable {
+        var lastLatencyMillis: Double?
+        var consecutiveFailures = 0
+        var lastError: String?
+    }
+
+    private enum Outgoing: Sendable {
+        case message(RaftMessage)
+        case snapshot(LithairConsensus.SnapshotMetadata, term: UInt64, from: NodeID, Promise<Bool>?)
+    }
+
+    private let client: HTTPClient
+    private let membership: ClusterMembership
+    private let secret: String?
+    private let snapshotTimeout: Duration
+    private let logger: Logger
+    private let onEvent: @Sendable (RaftNode.Input) -> Void
+    private let snapshots: SnapshotStore
+    private let queues: [NodeID: AsyncStream<Outgoing>.Continuation]
+    private let stats: Mutex<[NodeID: PeerStats]>
+    private let senders = Mutex<[Task<Void, Never>]>([])
+    static let chunkBytes = 1 << 20
+
+    init(
+        membership: ClusterMembership, secret: String?, snapshotTimeout: Duration, snapshots: SnapshotStore,
+        logger: Logger, onEvent: @escaping @Sendable (RaftNode.Input) -> Void
+    ) {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(1), read: .seconds(5))
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 4)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.membership = membership
+        self.secret = secret
+        self.snapshotTimeout = snapshotTimeout
+        self.snapshots = snapshots
+        self.logger = logger
+        self.onEvent = onEvent
+        var queues: [NodeID: AsyncStream<Outgoing>.Continuation] = [:]
+        var streams: [(ClusterMembership.Member, AsyncStream<Outgoing>)] = []
+        for peer in membership.peers {
+            let (stream, continuation) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingNewest(4096))
+            queues[peer.raftID] = continuation
+            streams.append((peer, stream))
+        }
+        self.queues = queues
+        stats = Mutex(Dictionary(uniqueKeysWithValues: membership.peers.map { ($0.raftID, PeerStats()) }))
+        let tasks = streams.map { peer, stream in
+            Task { [self] in
+                for await item in stream { await deliver(item, to: peer) }
+            }
+        }
+        senders.withLock { $0 = tasks }
+    }
+
+    func send(_ message: RaftMessage) {
+        queues[message.to]?.yield(.message(message))
+    }
+
+    /// Streams the newest stored snapshot to `peer`; reports the result to the node.
+    func sendSnapshot(_ metadata: LithairConsensus.SnapshotMetadata, term: UInt64, to peer: NodeID, from: NodeID) {
+        queues[peer]?.yield(.snapshot(metadata, term: term, from: from, nil))
+    }
+
+    /// Streams the newest stored snapshot to `peer` and waits for the outcome (force-resync).
+    func sendSnapshotNow(
+        _ metadata: LithairConsensus.SnapshotMetadata, term: UInt64, to peer: NodeID, from: NodeID
+    ) async -> Bool {
+        let promise = Promise<Bool>()
+        queues[peer]?.yield(.snapshot(metadata, term: term, from: from, promise))
+        return (try? await promise.value(timeout: snapshotTimeout + .seconds(5))) ?? false
+    }
+
+    func peerStats() -> [NodeID: PeerStats] { stats.withLock { $0 } }
+
+    func shutdown() async {
+        for queue in queues.values { queue.finish() }
+        for task in senders.withLock({ $0 }) { await task.value }
+        try? await client.shutdown()
+    }
+
+    // MARK: Delivery
+
+    private func deliver(_ item: Outgoing, to peer: ClusterMembership.Member) async {
+        switch item {
+        case .message(let message):
+            let ok = await post(
+                to: peer, path: RaftWireCodec.route(for: message), body: RaftWireCodec.encode(message),
+                contentType: "application/json", timeout: .seconds(2))
+            if !ok { onEvent(.unreachable(peer.raftID)) }
+        case .snapshot(let metadata, let term, let from, let promise):
+            let ok = await streamSnapshot(metadata, term: term, from: from, to: peer)
+            onEvent(.snapshotSent(peer: peer.raftID, success: ok))
+            promise?.succeed(ok)
+        }
+    }
+
+    private func streamSnapshot(
+        _ metadata: LithairConsensus.SnapshotMetadata, term: UInt64, from: NodeID, to peer: ClusterMembership.Member
+    ) async -> Bool {
+        let deadline = ContinuousClock.now + snapshotTimeout
+        do {
+            guard let file = try snapshots.latestFile(), file.metadata.index >= metadata.index else {
+                logger.warning("no stored snapshot to send", metadata: ["peer": "\(peer.address)"])
+                return false
+            }
+            var offset = 0
+            repeat {
+                guard ContinuousClock.now < deadline else {
+                    logger.warning("snapshot transfer timed out", metadata: ["peer": "\(peer.address)"])
+                    return false
+                }
+                let chunk = try snapshots.readChunk(of: file, offset: offset, maxLength: Self.chunkBytes)
+                let query =
+                    "from=\(from)&to=\(peer.raftID)&term=\(term)&index=\(file.metadata.index)"
+                    + "&snapshot_term=\(file.metadata.term)&offset=\(offset)&total=\(file.totalBytes)"
+                    + "&checksum=\(file.checksum)"
+                let ok = await post(
+                    to: peer, path: "/_raft/snapshot?" + query, body: chunk, contentType: "application/octet-stream",
+                    timeout: max(.seconds(1), deadline - ContinuousClock.now))
+                guard ok else { return false }
+                offset += chunk.count
+            } while offset < file.totalBytes
+            return true
+        } catch {
+            logger.warning("snapshot transfer failed", metadata: ["peer": "\(peer.address)", "error": "\(error)"])
+            return false
+        }
+    }
+
+    private func post(
+        to peer: ClusterMembership.Member, path: String, body: [UInt8], contentType: String, timeout: Duration
+    ) async -> Bool {
+        var request = HTTPClientRequest(url: "http://\(peer.address)\(path)")
+        request.method = .POST
+        request.headers.add(name: "content-type", value: contentType)
+        if let secret { request.headers.add(name: "authorization", value: "Bearer \(secret)") }
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let started = ContinuousClock.now
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let reply = try await response.body.collect(upTo: 1 << 16)
+            guard (200..<300).contains(response.status.code) else {
+                record(peer, failure: "HTTP \(response.status.code): \(String(buffer: reply))")
+                return false
+            }
+            let millis = (ContinuousClock.now - started).seconds * 1000
+            stats.withLock {
+                $0[peer.raftID] = PeerStats(lastLatencyMillis: millis, consecutiveFailures: 0, lastError: nil)
+            }
+            return true
+        } catch {
+            record(peer, failure: "\(error)")
+            return false
+        }
+    }
+
+    private func record(_ peer: ClusterMembership.Member, failure: String) {
+        let failures = stats.withLock { stats -> Int in
+            stats[peer.raftID, default: PeerStats()].consecutiveFailures += 1
+            stats[peer.raftID]?.lastError = failure
+            return stats[peer.raftID]!.consecutiveFailures
+        }
+        // Log the first failure of a streak and then every 50th, not every heartbeat.
+        if failures == 1 || failures % 50 == 0 {
+            logger.warning(
+                "peer unreachable", metadata: ["peer": "\(peer.address)", "failures": "\(failures)", "error": "\(failure)"])
+        }
+    }
+}

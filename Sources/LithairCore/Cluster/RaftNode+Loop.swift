@@ -1,0 +1,245 @@
+import Foundation
+import LithairConsensus
+import LithairStorage
+
+/// The loop thread: inputs in, `Ready` out, in the order the core's contract requires.
+extension RaftNode {
+    func runLoop() {
+        var nextTick = ContinuousClock.now + cluster.tickInterval
+        handleReadies()
+        published.withLock { $0.ready = true }
+        while true {
+            let (inputs, stop) = waitForInputs(until: nextTick)
+            if stop { break }
+            var batch: [(ModelEvent, Promise<CommitResult>)] = []
+            for input in inputs {
+                if case .propose(let event, let promise) = input {
+                    batch.append((event, promise))
+                } else {
+                    handle(input)
+                }
+            }
+            if !batch.isEmpty { propose(batch) }
+            if ContinuousClock.now >= nextTick {
+                core.tick()
+                nextTick = ContinuousClock.now + cluster.tickInterval
+            }
+            handleReadies()
+        }
+        let leftovers = condition.withLock { () -> [Input] in
+            defer { inbox.removeAll() }
+            return inbox
+        }
+        for input in leftovers { fail(input, with: .shuttingDown) }
+        for (_, waiter) in proposals { waiter.promise.fail(NodeError.shuttingDown) }
+        for (_, promise) in reads { promise.fail(NodeError.shuttingDown) }
+        storage.log.close()
+        condition.withLock { stopped = true }
+    }
+
+    private func waitForInputs(until deadline: ContinuousClock.Instant) -> ([Input], Bool) {
+        condition.lock()
+        defer { condition.unlock() }
+        let wallDeadline = Date(timeIntervalSinceNow: max(0, (deadline - ContinuousClock.now).seconds))
+        while inbox.isEmpty && !stopping {
+            if !condition.wait(until: wallDeadline) { break }
+        }
+        let inputs = inbox
+        inbox.removeAll(keepingCapacity: true)
+        return (inputs, stopping && inputs.isEmpty)
+    }
+
+    private func propose(_ batch: [(ModelEvent, Promise<CommitResult>)]) {
+        do {
+            let positions = try core.propose(batch: batch.map { ModelEventCodec.encode($0.0) })
+            for (position, (_, promise)) in zip(positions, batch) {
+                proposals[position.index] = (position.term, promise)
+            }
+        } catch {
+            let failure: NodeError =
+                switch error {
+                case .notLeader(let leader): .notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address })
+                default: .notLeader(leaderAddress: nil)
+                }
+            for (_, promise) in batch { promise.fail(failure) }
+        }
+    }
+
+    private func handle(_ input: Input) {
+        switch input {
+        case .message(let message):
+            core.step(message)
+        case .read(let promise):
+            nextReadID += 1
+            var context = withUnsafeBytes(of: membership.selfMember.raftID.littleEndian, Array.init)
+            context += withUnsafeBytes(of: nextReadID.littleEndian, Array.init)
+            do {
+                try core.readIndex(context: context)
+                reads[context] = promise
+            } catch {
+                promise.fail(NodeError.notLeader(leaderAddress: nil))
+            }
+        case .snapshotReceived(let metadata, let from, let term):
+            core.step(
+                RaftMessage(
+                    from: from, to: core.id, term: term,
+                    body: .installSnapshot(InstallSnapshot(leaderID: from, snapshot: metadata))))
+        case .snapshotSent(let peer, let success):
+            stats.withLock { if success { $0.sendSuccesses += 1 } else { $0.sendFailures += 1 } }
+            core.reportSnapshot(to: peer, success: success)
+        case .unreachable(let peer):
+            core.reportUnreachable(peer)
+        case .freshSnapshot(let promise):
+            handleReadies()
+            if takeSnapshot() { promise.succeed(true) } else { promise.fail(NodeError.storageFailure("snapshot failed")) }
+        case .propose:
+            break
+        }
+    }
+
+    /// Handles every pending `Ready` (handling one can produce another, e.g. a lone voter's commit).
+    func handleReadies() {
+        var rounds = 0
+        while core.hasReady && rounds < 16 {
+            rounds += 1
+            handleReady(core.ready())
+        }
+        publishStatus()
+    }
+
+    private func handleReady(_ ready: Ready) {
+        do {
+            if let snapshot = ready.snapshot { try installReceivedSnapshot(snapshot) }
+            let started = ContinuousClock.now
+            try storage.persist(entries: ready.entries, hardState: ready.hardState)
+            if !ready.entries.isEmpty {
+                metrics.recordFsync(ContinuousClock.now - started, batchSize: ready.entries.count)
+            }
+        } catch {
+            // Nothing of this Ready may be acknowledged: drop its messages and fail its
+            // proposals. The core will resend; storage rolled back what it could not sync.
+            logger.error("persisting a Ready failed; its messages are dropped", metadata: ["error": "\(error)"])
+            let failure = NodeError(storageError: error)
+            for entry in ready.entries { proposals.removeValue(forKey: entry.index)?.promise.fail(failure) }
+            core.advance(Ready())
+            return
+        }
+        if let soft = ready.softState {
+            logger.info(
+                "role changed",
+                metadata: [
+                    "role": "\(soft.role)", "term": "\(core.term)",
+                    "leader": "\(soft.leaderID.flatMap { membership.member(raftID: $0)?.nodeID }.map(String.init) ?? "none")",
+                ])
+            if soft.role != .leader { failProposalsOnLostLeadership() }
+        }
+        for message in ready.messages { send(message) }
+        apply(ready.committedEntries)
+        for state in ready.readStates {
+            guard let promise = reads.removeValue(forKey: state.context) else { continue }
+            readsAwaitingApply.append((state.index, promise))
+        }
+        core.advance(ready)
+        answerReads()
+        if Int(store.appliedIndex) - Int(lastSnapshotIndex) >= settings.snapshotEvery { _ = takeSnapshot() }
+    }
+
+    private func send(_ message: RaftMessage) {
+        guard let transport else { return }
+        if case .installSnapshot(let install) = message.body {
+            stats.withLock { $0.sendAttempts += 1 }
+            transport.sendSnapshot(install.snapshot, term: message.term, to: message.to, from: core.id)
+        } else {
+            transport.send(message)
+        }
+    }
+
+    private func apply(_ entries: [LithairConsensus.LogEntry]) {
+        guard !entries.isEmpty else { return }
+        let outcomes: [(UInt64, UInt64, ApplyOutcome?)] = store.mutate { state in
+            entries.map { entry in
+                guard entry.kind == .normal else {
+                    state.skip(to: entry.index)
+                    return (entry.index, entry.term, nil)
+                }
+                do {
+                    return (entry.index, entry.term, state.apply(try ModelEventCodec.decode(entry.data), at: entry.index))
+                } catch {
+                    // A committed entry this node cannot decode would fork the replicas if skipped silently.
+                    logger.critical("committed entry \(entry.index) is undecodable: \(error)")
+                    state.skip(to: entry.index)
+                    return (entry.index, entry.term, nil)
+                }
+            }
+        }
+        for (index, term, outcome) in outcomes {
+            guard let waiter = proposals.removeValue(forKey: index) else { continue }
+            if waiter.term == term, let outcome {
+                waiter.promise.succeed(CommitResult(index: index, outcome: outcome))
+            } else {
+                waiter.promise.fail(NodeError.proposalDropped)
+            }
+        }
+    }
+
+    private func answerReads() {
+        let applied = store.appliedIndex
+        readsAwaitingApply.removeAll { index, promise in
+            guard index <= applied else { return false }
+            promise.succeed(index)
+            return true
+        }
+    }
+
+    /// Proposals this node made as leader may still commit under the next leader, so they are
+    /// not failed here; they resolve when their index is applied (with their term or another).
+    /// Pending ReadIndex requests are dropped by the core on a leader change: fail them now.
+    private func failProposalsOnLostLeadership() {
+        for (_, promise) in reads { promise.fail(NodeError.notLeader(leaderAddress: nil)) }
+        reads.removeAll()
+    }
+
+    /// Step 1 of the contract: a snapshot from the leader, already stored by the transport.
+    private func installReceivedSnapshot(_ snapshot: LithairConsensus.SnapshotMetadata) throws {
+        guard let (metadata, data) = try storage.snapshots.latest(), metadata.index == snapshot.index else {
+            throw RecoveryError(message: "received snapshot \(snapshot.index) is not in \(directory)/snapshots")
+        }
+        let state = try ModelSnapshotCodec.decode(data, schemas: store.schemas)
+        store.replace(with: state)
+        try storage.log.reset(after: snapshot.index)
+        lastSnapshotIndex = snapshot.index
+        stats.withLock { $0.snapshotsInstalled += 1 }
+        logger.info("installed snapshot from the leader", metadata: ["index": "\(snapshot.index)"])
+    }
+
+    /// Snapshots the applied state, then compacts the core's log and the stored log.
+    @discardableResult
+    func takeSnapshot() -> Bool {
+        let started = ContinuousClock.now
+        let (bytes, index) = store.read { (ModelSnapshotCodec.encode($0), $0.appliedIndex) }
+        guard index > 0, let term = core.term(at: index) ?? (index == core.snapshotMetadata.index ? core.snapshotMetadata.term : nil)
+        else { return false }
+        do {
+            try storage.snapshots.save(metadata: LithairStorage.SnapshotMetadata(index: index, term: term), data: bytes)
+            if index > core.snapshotMetadata.index { try core.compact(through: index) }
+            try storage.log.compact(through: index)
+            lastSnapshotIndex = index
+            stats.withLock { $0.snapshotsCreated += 1 }
+            metrics.recordSnapshot(ContinuousClock.now - started)
+            logger.info("snapshot taken", metadata: ["index": "\(index)", "bytes": "\(bytes.count)"])
+            return true
+        } catch {
+            logger.error("snapshot failed; the log is kept", metadata: ["error": "\(error)"])
+            return false
+        }
+    }
+
+    private func publishStatus() {
+        let status = core.status()
+        let applied = store.appliedIndex
+        published.withLock {
+            $0.status = status
+            $0.appliedIndex = applied
+        }
+    }
+}

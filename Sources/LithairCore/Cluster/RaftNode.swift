@@ -1,0 +1,215 @@
+import AsyncHTTPClient
+import Foundation
+import LithairConsensus
+import LithairStorage
+import Logging
+import Synchronization
+
+/// A Lithair node that is a member of a Raft cluster.
+///
+/// One OS thread (the loop) owns the consensus core, the log and the snapshots; everything
+/// else talks to it through an inbox. Each turn of the loop feeds the core every queued input
+/// — all proposals of the turn as one batch — then handles the core's `Ready`: persist and
+/// fsync once, send, apply, answer. Many client writes therefore share one fsync and one
+/// replication round (group commit). The loop is a thread, not a task, because fsync blocks.
+final class RaftNode: @unchecked Sendable {
+    enum Input {
+        case message(RaftMessage)
+        case propose(ModelEvent, Promise<CommitResult>)
+        case read(Promise<UInt64>)
+        case snapshotReceived(LithairConsensus.SnapshotMetadata, from: NodeID, term: UInt64)
+        case snapshotSent(peer: NodeID, success: Bool)
+        case unreachable(NodeID)
+        case freshSnapshot(Promise<Bool>)
+    }
+
+    let store: ModelStore
+    let membership: ClusterMembership
+    let cluster: ClusterConfiguration
+    let settings: CommitSettings
+    let directory: String
+    let metrics: ServerMetrics
+    let logger: Logger
+    let stats = Mutex(ResyncStats())
+    let published: Mutex<PublishedStatus>
+    private let lock: DataDirectoryLock
+    private let transportBox = Mutex<PeerTransport?>(nil)
+    private let snapshotStoreBox = Mutex<SnapshotStore?>(nil)
+    /// Carries writes a follower forwards to the leader.
+    let forwardingClient = HTTPClient(eventLoopGroupProvider: .singleton)
+
+    // Inbox, guarded by `condition`.
+    let condition = NSCondition()
+    var inbox: [Input] = []
+    var stopping = false
+    var stopped = false
+
+    // Owned by the loop thread once recovery has run.
+    var core: RaftCore!
+    var storage: RaftStorage!
+    var proposals: [UInt64: (term: UInt64, promise: Promise<CommitResult>)] = [:]
+    var reads: [[UInt8]: Promise<UInt64>] = [:]
+    var readsAwaitingApply: [(index: UInt64, promise: Promise<UInt64>)] = []
+    var lastSnapshotIndex: UInt64 = 0
+    var nextReadID: UInt64 = 0
+
+    init(
+        directory: String, schemas: [ModelSchema], settings: CommitSettings, cluster: ClusterConfiguration,
+        membership: ClusterMembership, metrics: ServerMetrics, logger: Logger
+    ) throws {
+        self.directory = directory
+        self.store = ModelStore(schemas: schemas)
+        self.settings = settings
+        self.cluster = cluster
+        self.membership = membership
+        self.metrics = metrics
+        self.logger = logger
+        self.lock = try DataDirectoryLock(directory: directory)
+        self.published = Mutex(PublishedStatus(nodeID: membership.selfMember.nodeID))
+    }
+
+    var transport: PeerTransport? { transportBox.withLock { $0 } }
+
+    /// The snapshot store, once the node has started (the snapshot intake writes into it).
+    var snapshotStore: SnapshotStore? { snapshotStoreBox.withLock { $0 } }
+
+    var latestSnapshotMetadata: LithairConsensus.SnapshotMetadata? {
+        snapshotStore?.latestMetadata().map {
+            LithairConsensus.SnapshotMetadata(index: $0.index, term: $0.term, voters: membership.all.map(\.raftID))
+        }
+    }
+
+    var isReady: Bool { published.withLock { $0.ready } }
+
+    /// Loads the newest snapshot, restores the core from the log, and starts the transport and
+    /// the loop thread.
+    func start() throws {
+        let storage = try RaftStorage(directory: directory)
+        snapshotStoreBox.withLock { $0 = storage.snapshots }
+        let transport = PeerTransport(
+            membership: membership, secret: cluster.clusterSecret, snapshotTimeout: cluster.snapshotTimeout,
+            snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) })
+        transportBox.withLock { $0 = transport }
+        for warning in storage.log.recovery.warnings { logger.warning("\(warning)") }
+        if let (metadata, data) = try storage.snapshots.latest() {
+            do {
+                store.replace(with: try ModelSnapshotCodec.decode(data, schemas: store.schemas))
+            } catch {
+                throw RecoveryError(message: "snapshot at index \(metadata.index) in \(directory)/snapshots: \(error)")
+            }
+            lastSnapshotIndex = metadata.index
+        }
+        let voters = membership.all.map(\.raftID)
+        let persistent = try storage.persistentState(voters: voters)
+        self.storage = storage
+        core = RaftCore(
+            config: RaftConfig(
+                id: membership.selfMember.raftID, voters: voters, maxEntriesPerMessage: cluster.batchSize,
+                resyncThreshold: cluster.resyncThreshold, staticLeadership: cluster.staticLeadership,
+                isInitialLeader: cluster.isLeader, randomSeed: UInt64.random(in: 1...UInt64.max)),
+            restoring: persistent)
+        logger.info(
+            "raft node restored",
+            metadata: [
+                "node_id": "\(membership.selfMember.nodeID)", "term": "\(persistent.hardState.term)",
+                "log_last_index": "\(storage.log.lastIndex)", "snapshot_index": "\(lastSnapshotIndex)",
+            ])
+        let thread = Thread { [self] in runLoop() }
+        thread.name = "lithair-raft"
+        thread.start()
+    }
+
+    func enqueue(_ input: Input) {
+        condition.withLock {
+            if stopping {
+                fail(input, with: NodeError.shuttingDown)
+            } else {
+                inbox.append(input)
+                condition.signal()
+            }
+        }
+    }
+
+    /// Stops the loop after it has handled what is queued, then closes the log.
+    func shutdown() async {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+        }
+        if let transport {
+            while !condition.withLock({ stopped }) { try? await Task.sleep(for: .milliseconds(2)) }
+            await transport.shutdown()
+        }
+        try? await forwardingClient.shutdown()
+        lock.release()
+    }
+
+    func fail(_ input: Input, with error: NodeError) {
+        switch input {
+        case .propose(_, let promise): promise.fail(error)
+        case .read(let promise): promise.fail(error)
+        case .freshSnapshot(let promise): promise.fail(error)
+        case .message, .snapshotReceived, .snapshotSent, .unreachable: break
+        }
+    }
+}
+
+// MARK: - Client-facing API
+
+extension RaftNode: ServingNode {
+    func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
+        guard isReady else { throw .notReady }
+        let promise = Promise<CommitResult>()
+        enqueue(.propose(ModelEvent(command: command, timestampMillis: GroupCommitter.nowMillis()), promise))
+        return try await Self.nodeErrors { try await promise.value(timeout: self.cluster.requestTimeout) }
+    }
+
+    /// Waits until this node's state reflects every write acknowledged before the call
+    /// (ReadIndex; on a follower the leader is asked for the index), and returns that index.
+    func linearizableRead() async throws(NodeError) -> UInt64 {
+        guard isReady else { throw .notReady }
+        let promise = Promise<UInt64>()
+        enqueue(.read(promise))
+        return try await Self.nodeErrors { try await promise.value(timeout: self.cluster.requestTimeout) }
+    }
+
+    func readBarrier(consistency: String?) async throws {
+        try ReadConsistency.validate(consistency)
+        if consistency == "linearizable" { _ = try await linearizableRead() }
+    }
+
+    /// Takes a snapshot of the current state now (force-resync sends a fresh one).
+    func takeFreshSnapshot() async throws(NodeError) {
+        let promise = Promise<Bool>()
+        enqueue(.freshSnapshot(promise))
+        _ = try await Self.nodeErrors { try await promise.value(timeout: self.cluster.snapshotTimeout) }
+    }
+
+    private static func nodeErrors<T>(_ body: () async throws -> T) async throws(NodeError) -> T {
+        do {
+            return try await body()
+        } catch let error as NodeError {
+            throw error
+        } catch {
+            throw .storageFailure("\(error)")
+        }
+    }
+}
+
+/// What `/_raft/*` monitoring shows, refreshed by the loop after every turn.
+struct PublishedStatus: Sendable {
+    var nodeID: UInt64
+    var ready = false
+    var status: RaftStatus?
+    var appliedIndex: UInt64 = 0
+}
+
+/// The seed's `resync_stats`, plus what a follower received and installed.
+struct ResyncStats: Sendable, Equatable {
+    var snapshotsCreated = 0
+    var sendAttempts = 0
+    var sendSuccesses = 0
+    var sendFailures = 0
+    var snapshotsReceived = 0
+    var snapshotsInstalled = 0
+}

@@ -1,0 +1,52 @@
+import LithairConsensus
+
+// The hot path of replication: an `append` body written straight into bytes instead of through
+// a JSONValue tree, which costs a dictionary, a key sort and a base64 String per entry (about
+// 5× slower for 100 entries). The output is byte for byte what JSONWriter writes for the
+// generic tree (keys in UTF-8 order, no whitespace); a test holds the two paths together.
+
+extension RaftWireCodec {
+    /// The body of an `append` message whose body is `request`.
+    static func encodeAppend(_ message: RaftMessage, _ request: AppendEntries) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(
+            request.entries.reduce(160) { $0 + Base64.encodedCount($1.data.count) + 80 })
+        // Members in UTF-8 key order: entries, from, leader_commit, leader_id, prev_log_index,
+        // prev_log_term, term, to, type.
+        append(#"{"entries":["#, to: &buffer)
+        for (position, entry) in request.entries.enumerated() {
+            if position > 0 { buffer.append(UInt8(ascii: ",")) }
+            // Entry members in key order: data, index, kind, term. Base64 and the kind names
+            // are plain ASCII: nothing to escape.
+            append(#"{"data":""#, to: &buffer)
+            Base64.encode(entry.data, appendingTo: &buffer)
+            append(#"","index":"#, to: &buffer)
+            RaftWireValue.write(entry.index, into: &buffer)
+            append(#","kind":""#, to: &buffer)
+            buffer.append(contentsOf: entry.kind.rawValue.utf8)
+            append(#"","term":"#, to: &buffer)
+            RaftWireValue.write(entry.term, into: &buffer)
+            buffer.append(UInt8(ascii: "}"))
+        }
+        append(#"],"from":"#, to: &buffer)
+        RaftWireValue.write(message.from, into: &buffer)
+        append(#","leader_commit":"#, to: &buffer)
+        RaftWireValue.write(request.leaderCommit, into: &buffer)
+        append(#","leader_id":"#, to: &buffer)
+        RaftWireValue.write(request.leaderID, into: &buffer)
+        append(#","prev_log_index":"#, to: &buffer)
+        RaftWireValue.write(request.prevLogIndex, into: &buffer)
+        append(#","prev_log_term":"#, to: &buffer)
+        RaftWireValue.write(request.prevLogTerm, into: &buffer)
+        append(#","term":"#, to: &buffer)
+        RaftWireValue.write(message.term, into: &buffer)
+        append(#","to":"#, to: &buffer)
+        RaftWireValue.write(message.to, into: &buffer)
+        append(#","type":"append"}"#, to: &buffer)
+        return buffer
+    }
+
+    private static func append(_ literal: StaticString, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+    }
+}

@@ -1,0 +1,146 @@
+"""Shared pieces of the benchmark scripts: wrk runs, servers, metrics scraping.
+
+Everything runs on loopback; every server the scripts start is stopped by PID at exit.
+"""
+
+import base64
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULT_RE = re.compile(
+    r"RESULT reqs=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p90_ms=([\d.]+) p99_ms=([\d.]+) max_ms=([\d.]+) errors=(\d+)")
+
+WRK_DONE = r'''
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT reqs=%d rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%d\n",
+    summary.requests, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
+    (summary.errors.status or 0) + summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout))
+end
+'''
+
+VALUE_BYTES = 256
+
+
+def need(tool, package):
+    if shutil.which(tool) is None:
+        sys.exit(f"{tool} not found: apt-get install -y {package}")
+
+
+def lithair_script(path):
+    """POST /api/products with a ~256-byte product (the same payload size etcd gets)."""
+    name = "n" * (VALUE_BYTES - 60)
+    with open(path, "w") as f:
+        f.write(f'''local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/products", nil,
+    '{{"name":"{name}","price":' .. n .. ',"tags":["alpha","beta"]}}')
+end
+''' + WRK_DONE)
+
+
+def etcd_script(path):
+    """POST /v3/kv/put of a 256-byte value, round-robin over 1,000 keys."""
+    keys = ",".join('"%s"' % base64.b64encode(b"key-%06d" % i).decode() for i in range(1000))
+    value = base64.b64encode(b"v" * VALUE_BYTES).decode()
+    with open(path, "w") as f:
+        f.write(f'''local keys = {{{keys}}}
+local n = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/v3/kv/put", nil, '{{"key":"' .. keys[(n % #keys) + 1] .. '","value":"{value}"}}')
+end
+''' + WRK_DONE)
+
+
+def wrk(url, script, connections, seconds):
+    threads = 1 if connections == 1 else 2
+    out = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", script, url],
+        capture_output=True, text=True, check=True).stdout
+    match = RESULT_RE.search(out)
+    if not match:
+        sys.exit("wrk printed no RESULT line:\n" + out)
+    reqs, rps, p50, p90, p99, mx, errors = match.groups()
+    return {"reqs": int(reqs), "rps": float(rps), "p50": float(p50), "p90": float(p90), "p99": float(p99),
+            "max": float(mx), "errors": int(errors)}
+
+
+def metric_sum(urls, name):
+    """Sums a Prometheus sample (all label sets) over the /metrics of every url."""
+    total = 0.0
+    for url in urls:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            for line in response.read().decode().splitlines():
+                if line.startswith(name + " ") or line.startswith(name + "{"):
+                    total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def wait_http(url, timeout=30.0, method="GET", expect=200):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            request = urllib.request.Request(url, method=method, data=b"{}" if method == "POST" else None)
+            with urllib.request.urlopen(request, timeout=1) as response:
+                if response.status == expect:
+                    return
+        except Exception:
+            pass
+        time.sleep(0.1)
+    sys.exit(f"{url} did not answer {expect} within {timeout}s")
+
+
+class Servers:
+    """Starts processes and guarantees they are stopped (by PID) when the run ends."""
+
+    def __init__(self):
+        self.processes = []
+        self.workdir = tempfile.mkdtemp(prefix="lithair-bench-")
+
+    def start(self, args, log_name, env=None):
+        log = open(os.path.join(self.workdir, log_name), "w")
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   env={**os.environ, **(env or {})})
+        self.processes.append(process)
+        return process
+
+    def stop_all(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.processes = []
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def build_release():
+    print("building lithair (release)...", flush=True)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "lithair"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout.strip()
+    return os.path.join(binary, "lithair")
+
+
+def row(label, connections, result, fsyncs):
+    return (f"{label:<8} c={connections:<3} {result['rps']:>9.0f} writes/s  p50 {result['p50']:>7.2f} ms  "
+            f"p99 {result['p99']:>7.2f} ms  errors {result['errors']:<4} fsyncs/write {fsyncs:.3f}")

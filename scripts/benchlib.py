@@ -4,6 +4,7 @@ Everything runs on loopback; every server the scripts start is stopped by PID at
 """
 
 import base64
+import json
 import os
 import re
 import shutil
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -112,14 +114,15 @@ class Servers:
         self.processes = []
         self.workdir = tempfile.mkdtemp(prefix="lithair-bench-")
 
-    def start(self, args, log_name, env=None):
-        log = open(os.path.join(self.workdir, log_name), "w")
+    def start(self, args, log_name, env=None, append=False):
+        log = open(os.path.join(self.workdir, log_name), "a" if append else "w")
         process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    env={**os.environ, **(env or {})})
         self.processes.append(process)
         return process
 
-    def stop_all(self):
+    def stop_all(self, keep=False):
+        """SIGTERM every process still running, SIGKILL after 15 s; keep=True leaves the logs."""
         for process in self.processes:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -129,14 +132,20 @@ class Servers:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes = []
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def build_release():
-    print("building lithair (release)...", flush=True)
-    subprocess.run(["swift", "build", "-c", "release", "--product", "lithair"], cwd=ROOT, check=True,
+    return build("release")
+
+
+def build(configuration):
+    """Builds the lithair product (debug or release) and returns the binary's path."""
+    print(f"building lithair ({configuration})...", flush=True)
+    subprocess.run(["swift", "build", "-c", configuration, "--product", "lithair"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
-    binary = subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, check=True,
+    binary = subprocess.run(["swift", "build", "-c", configuration, "--show-bin-path"], cwd=ROOT, check=True,
                             capture_output=True, text=True).stdout.strip()
     return os.path.join(binary, "lithair")
 
@@ -144,3 +153,99 @@ def build_release():
 def row(label, connections, result, fsyncs):
     return (f"{label:<8} c={connections:<3} {result['rps']:>9.0f} writes/s  p50 {result['p50']:>7.2f} ms  "
             f"p99 {result['p99']:>7.2f} ms  errors {result['errors']:<4} fsyncs/write {fsyncs:.3f}")
+
+
+def http_json(url, method="GET", body=None, headers=None, timeout=5.0):
+    """One request; returns (status, parsed JSON or None). HTTP errors are answers, not exceptions."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, method=method, data=data,
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, raw = error.code, error.read()
+    try:
+        return status, json.loads(raw) if raw else None
+    except ValueError:
+        return status, None
+
+
+class LithairCluster:
+    """A local Lithair Raft cluster: node i on 127.0.0.1:ports[i], data in <workdir>/node-i."""
+
+    def __init__(self, servers, binary, ports, secret, extra_args=()):
+        self.servers = servers
+        self.binary = binary
+        self.addresses = [f"127.0.0.1:{port}" for port in ports]
+        self.secret = secret
+        self.extra_args = list(extra_args)
+        self.processes = [None] * len(ports)
+
+    def url(self, index):
+        return "http://" + self.addresses[index]
+
+    def start(self, index, append=False):
+        """Starts node index (again, after a kill: same data directory, log appended)."""
+        address = self.addresses[index]
+        peers = ",".join(a for a in self.addresses if a != address)
+        args = [self.binary, "serve", "--port", address.rsplit(":", 1)[1],
+                "--data-dir", os.path.join(self.servers.workdir, f"node-{index}"), "--node-id", str(index),
+                "--peers", peers, "--is-leader", "true" if index == 0 else "false"] + self.extra_args
+        self.processes[index] = self.servers.start(args, f"node-{index}.log", append=append,
+                                                   env={"LITHAIR_CLUSTER_SECRET": self.secret})
+        return self.processes[index]
+
+    def start_all(self):
+        for index in range(len(self.addresses)):
+            self.start(index)
+
+    def kill(self, index):
+        """kill -9: no flush, no goodbye."""
+        self.processes[index].kill()
+        self.processes[index].wait(timeout=10)
+
+    def health(self, index, timeout=2.0):
+        try:
+            status, body = http_json(self.url(index) + "/_raft/health", timeout=timeout)
+            return body if status == 200 else None
+        except Exception:
+            return None
+
+    def leader(self):
+        """The leader's index when every live node names it and it says it leads, else None."""
+        states = [self.health(i) for i in range(len(self.addresses)) if self.processes[i].poll() is None]
+        if not states or any(s is None for s in states):
+            return None
+        ids = {s.get("leader_id") for s in states}
+        if len(ids) != 1 or None in ids:
+            return None
+        leader_id = ids.pop()
+        for index, address in enumerate(self.addresses):
+            state = self.health(index)
+            if state and state.get("node_id") == leader_id and state.get("state") == "Leader":
+                return index
+        return None
+
+    def wait_leader(self, timeout=60.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for index in range(len(self.addresses)):
+                if self.processes[index].poll() is not None:
+                    sys.exit(f"node {index} exited with {self.processes[index].returncode}; see "
+                             f"{self.servers.workdir}/node-{index}.log")
+            leader = self.leader()
+            if leader is not None:
+                return leader
+            time.sleep(0.2)
+        sys.exit(f"no leader within {timeout}s; logs in {self.servers.workdir}")
+
+    def metrics_urls(self):
+        return [self.url(i) + "/metrics" for i in range(len(self.addresses))]
+
+
+def percentile(values, fraction):
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]

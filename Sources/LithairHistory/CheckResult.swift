@@ -2,18 +2,23 @@
 public enum CheckResult: Sendable, Hashable {
     /// Every key's sub-history is linearizable.
     case linearizable(CheckStatistics)
-    /// The sub-history of `key` is not linearizable. `window` is a small sub-history of that key
-    /// that is not linearizable on its own (every value one of its operations observed is
-    /// written by an operation in the window, when any operation wrote it), in invocation order;
-    /// `explanation` is a one-line reading of it. Pass `window` to `render(_:)` for a timeline.
-    /// Only one failing key is reported: the first, in key order, of those found.
-    case notLinearizable(key: String, window: [Operation], explanation: String)
+    /// The sub-history of `key` is not linearizable.
+    ///
+    /// `window` is a small sub-history of that key, in invocation order, that is not
+    /// linearizable on its own. It is closed: with every observation (a read, a
+    /// compare-and-set) it keeps the writes that observation may have seen last (the write of
+    /// the value it saw, or, for "absent" and failed compare-and-sets, every write that may
+    /// have been the last one). So the window is a genuine witness, never an artefact of the
+    /// operations removed. `explanation` is a one-line reading of it; pass `window` to
+    /// `render(_:)` for a timeline. Only one failing key is reported: the first, in key order,
+    /// of those found in the same budget round.
+    case notLinearizable(key: String, window: [ClientOperation], explanation: String)
     /// No key failed, but the search ran out of its step budget on `keys` (sorted), so their
     /// verdict is unknown.
     case timedOut(keys: [String], CheckStatistics)
     /// `operation` is malformed (for example a read answered with `.casSucceeded`, or a
     /// completion before the invocation): a recording bug, reported before any checking.
-    case invalidHistory(Operation, reason: String)
+    case invalidHistory(ClientOperation, reason: String)
 
     /// Whether the history was proven linearizable.
     public var isLinearizable: Bool {

@@ -18,7 +18,7 @@ struct Dependencies {
     let neededBy: [[Int]]
 
     /// Computes dependencies among `operations` (one key, well formed, relevant).
-    init(_ operations: [Operation]) {
+    init(_ operations: [ClientOperation]) {
         var writersOf: [String: [Int]] = [:]
         var writes: [Int] = []
         for (index, operation) in operations.enumerated() where operation.mayWrite {
@@ -80,7 +80,7 @@ private struct CertainOverwrites {
     /// For each prefix of `completions`, the latest invocation among those writes.
     private let latestInvocation: [UInt64]
 
-    init(_ operations: [Operation]) {
+    init(_ operations: [ClientOperation]) {
         let acknowledged = operations.filter(\.isAcknowledgedWrite).sorted { $0.completedAt! < $1.completedAt! }
         completions = acknowledged.map { $0.completedAt! }
         var latest: [UInt64] = []
@@ -106,7 +106,7 @@ private struct CertainOverwrites {
     }
 }
 
-extension Operation {
+extension ClientOperation {
     /// The non-absent value this operation may have written, if any.
     var possiblyWrittenValue: String? {
         mayWrite ? writtenValue : nil

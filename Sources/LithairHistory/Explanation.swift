@@ -6,7 +6,7 @@
 enum Explanation {
     /// Describes why `window` (operations of `key`) cannot be linearized. `history` is the
     /// key's whole history, used to tell "never written" from "written, but not then".
-    static func describe(window: [Operation], key: String, history: [Operation]) -> String {
+    static func describe(window: [ClientOperation], key: String, history: [ClientOperation]) -> String {
         let observers = window.filter(\.isObservation).sorted { $0.invokedAt < $1.invokedAt }
         guard let culprit = observers.last else {
             return "no order of these \(window.count) operations on \(quoted(key)) respects real time"
@@ -63,7 +63,7 @@ enum Explanation {
     private static func describe(_ value: String?) -> String { value.map(quoted) ?? "absent" }
 }
 
-extension Operation {
+extension ClientOperation {
     /// A completed operation whose response depends on the register's value.
     var isObservation: Bool {
         switch (kind, outcome) {

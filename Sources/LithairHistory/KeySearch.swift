@@ -22,15 +22,22 @@ struct KeySearch {
         var steps: Int
         /// Configurations memoised.
         var configurations: Int
+        /// When not linearizable: the operation (an index into the operations given to `init`)
+        /// whose return blocked the search when it had linearized the most operations. The
+        /// violation is usually at or just before its completion.
+        var blockingOperation: Int?
     }
 
     /// Where candidate enumeration stands: in the event list of completed operations, or in the
-    /// list of unknown ones (those invoked no later than `frontier`, the earliest pending return).
+    /// list of classes of unknown ones (those invoked no later than `frontier`, the earliest
+    /// pending return).
     private enum Cursor {
         case completed(node: Int32)
         case unknown(node: Int32, frontier: UInt64)
     }
 
+    /// Each completed operation's index in the operations given to `init`.
+    private let completedOrigin: [Int]
     private let completedSteps: [RegisterModel.Step]
     private let completedInvokedAt: [UInt64]
     private let completedAt: [UInt64]
@@ -41,10 +48,11 @@ struct KeySearch {
     /// Prepares a search over `operations`, which must all be well formed and concern one key.
     /// Operations that cannot constrain the result (failed ones, reads with unknown outcome)
     /// are dropped here.
-    init(_ operations: [Operation]) {
-        var interner = ValueInterner()
+    init(_ operations: [ClientOperation]) {
         let relevant = operations.filter(\.isRelevant)
-        let completed = relevant.filter { $0.completedAt != nil }
+        var interner = ValueInterner(relevant)
+        completedOrigin = operations.indices.filter { operations[$0].isRelevant && operations[$0].completedAt != nil }
+        let completed = completedOrigin.map { operations[$0] }
         let unknown = relevant.filter { $0.completedAt == nil }.sorted { $0.invokedAt < $1.invokedAt }
         completedSteps = completed.map { $0.step(interning: &interner) }
         completedInvokedAt = completed.map(\.invokedAt)
@@ -56,7 +64,7 @@ struct KeySearch {
     /// Runs the search, giving up after `stepBudget` loop iterations.
     func run(stepBudget: Int) -> Outcome {
         var events = EventList(invokedAt: completedInvokedAt, completedAt: completedAt)
-        var optional = OptionalOperations(count: unknownSteps.count)
+        var optional = OptionalOperations(steps: unknownSteps, invokedAt: unknownInvokedAt)
         var linearized = Bitset(count: completedSteps.count)
         var linearizedUnknown = Bitset(count: unknownSteps.count)
         var memo = SearchMemo()
@@ -67,8 +75,15 @@ struct KeySearch {
         var cursor = Cursor.completed(node: events.first)
         var iterations = 0
 
+        // The fewest completed operations left pending at a dead end so far, and the operation
+        // whose return was reached there.
+        var fewestPending = Int.max
+        var blocking: Int?
+
         func outcome(_ verdict: Verdict) -> Outcome {
-            Outcome(verdict: verdict, steps: iterations, configurations: memo.count)
+            Outcome(
+                verdict: verdict, steps: iterations, configurations: memo.count,
+                blockingOperation: verdict == .notLinearizable ? blocking.map { completedOrigin[$0] } : nil)
         }
 
         while pending > 0 {
@@ -78,6 +93,10 @@ struct KeySearch {
             case .completed(let node):
                 guard events.isCall(node) else {
                     // No completed candidate left before this return; try the optional ones.
+                    if pending < fewestPending {
+                        fewestPending = pending
+                        blocking = Int(events.operation[Int(node)])
+                    }
                     cursor = .unknown(node: optional.first, frontier: events.time[Int(node)])
                     continue
                 }
@@ -97,16 +116,17 @@ struct KeySearch {
                 cursor = .completed(node: events.next[Int(node)])
 
             case .unknown(let node, let frontier):
-                if node != EventList.none && unknownInvokedAt[Int(node) - 1] <= frontier {
-                    let index = Int(node) - 1
-                    if !erasesOptionalChoice(unknownSteps[index], previous: stack.last?.choice),
+                if node != EventList.none && optional.firstInvokedAt[Int(node) - 1] <= frontier {
+                    let index = optional.candidate(node)
+                    if unknownInvokedAt[index] <= frontier,
+                        !erasesOptionalChoice(unknownSteps[index], previous: stack.last?.choice),
                         let after = unknownSteps[index].apply(to: state)
                     {
                         linearizedUnknown.insert(index)
                         if memo.visit(completed: linearized, state: after, unknown: linearizedUnknown) {
                             stack.append((cursor, state))
                             state = after
-                            optional.remove(node)
+                            optional.take(node)
                             cursor = .completed(node: events.first)
                             continue
                         }
@@ -124,10 +144,10 @@ struct KeySearch {
                     events.unlift(call)
                     pending += 1
                     cursor = .completed(node: events.next[Int(call)])
-                case .unknown(let call, let frontier):
-                    linearizedUnknown.remove(Int(call) - 1)
-                    optional.restore(call)
-                    cursor = .unknown(node: optional.next[Int(call)], frontier: frontier)
+                case .unknown(let group, let frontier):
+                    optional.untake(group)
+                    linearizedUnknown.remove(optional.candidate(group))
+                    cursor = .unknown(node: optional.next[Int(group)], frontier: frontier)
                 }
             }
         }

@@ -38,12 +38,33 @@ enum RegisterModel {
 }
 
 /// Maps a key's values to dense integers.
+///
+/// Values that no operation ever requires (no read returned them, no compare-and-set expected
+/// them) all map to one shared `unobserved` state: no operation can tell them apart, and merging
+/// them lets the memo and the search treat their writers as interchangeable.
 struct ValueInterner {
+    /// The state of a register holding a value no operation requires.
+    static let unobserved: RegisterModel.State = -1
+
     private var ids: [String: RegisterModel.State] = [:]
+    private let required: Set<String>
+
+    /// An interner for a key whose operations are `operations`.
+    init(_ operations: [ClientOperation]) {
+        var required = Set<String>()
+        for operation in operations {
+            switch (operation.kind, operation.outcome) {
+            case (.read, .ok(.value(let value?, _), _)), (.compareAndSet(let value?, _), _): required.insert(value)
+            default: break
+            }
+        }
+        self.required = required
+    }
 
     /// The id of `value`, allocating one on first sight; `nil` maps to `RegisterModel.absent`.
     mutating func id(_ value: String?) -> RegisterModel.State {
         guard let value else { return RegisterModel.absent }
+        guard required.contains(value) else { return ValueInterner.unobserved }
         if let id = ids[value] { return id }
         let id = RegisterModel.State(ids.count + 1)
         ids[value] = id
@@ -51,7 +72,7 @@ struct ValueInterner {
     }
 }
 
-extension Operation {
+extension ClientOperation {
     /// Whether the operation constrains the search at all. Failed operations had no effect, and
     /// a read with an unknown outcome observed nothing anyone saw.
     var isRelevant: Bool {

@@ -6,7 +6,7 @@
 /// client 1  write("k", "5")  [100, 120]  ok
 /// client 2  read("k")        [130, 140]  -> "3"
 /// ```
-public func render(_ window: [Operation]) -> String {
+public func render(_ window: [ClientOperation]) -> String {
     let rows = window.sorted { ($0.invokedAt, $0.clientID) < ($1.invokedAt, $1.clientID) }.map { operation in
         [
             "client \(operation.clientID)", operation.requestText,
@@ -22,7 +22,7 @@ public func render(_ window: [Operation]) -> String {
     }.joined(separator: "\n")
 }
 
-extension Operation {
+extension ClientOperation {
     /// The request, e.g. `cas("k", "5" -> "6")`.
     fileprivate var requestText: String {
         switch kind {

@@ -1,4 +1,4 @@
-extension Operation {
+extension ClientOperation {
     /// Why this operation cannot be checked, or `nil` if it is well formed.
     ///
     /// A malformed record is a bug in the runner, not in the server: reporting it separately

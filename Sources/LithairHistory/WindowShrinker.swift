@@ -1,50 +1,67 @@
 /// Shrinks a non-linearizable history of one key to a small window that is still, by itself,
 /// not linearizable: greedy delta debugging within a step budget.
 ///
-/// Three phases, cheapest first: the shortest failing prefix (in invocation order), then the
-/// shortest failing suffix of that prefix, then removal of ever smaller chunks. Every candidate
-/// is closed under `Dependencies`, so a failing window is a genuine witness, and a candidate is only accepted when the
-/// search proves it non-linearizable; an exhausted budget counts as "keep the operations".
+/// Proving that a large window fails costs as much as the original check, so the phases are
+/// arranged to test small windows first: cut the history after the operation where the search
+/// got stuck, grow a window backwards from that cut (doubling, then bisecting), and finally
+/// remove ever smaller chunks. Every candidate is closed under `Dependencies`, so a failing
+/// window is a genuine witness; a candidate is only accepted when the search proves it
+/// non-linearizable, and an exhausted budget counts as "keep the operations".
 struct WindowShrinker {
-    private let operations: [Operation]
+    private let operations: [ClientOperation]
     private let dependencies: Dependencies
     private var remainingSteps: Int
     private let stepsPerTest: Int
 
     /// Prepares to shrink `operations`, which must be one key's well-formed, relevant operations
     /// sorted by invocation time, and known not to be linearizable.
-    init(_ operations: [Operation], stepBudget: Int, stepsPerTest: Int) {
+    init(_ operations: [ClientOperation], stepBudget: Int, stepsPerTest: Int) {
         self.operations = operations
         dependencies = Dependencies(operations)
         remainingSteps = stepBudget
         self.stepsPerTest = stepsPerTest
     }
 
-    /// The smallest failing window found, in invocation order.
-    mutating func shrink() -> [Operation] {
-        let count = operations.count
-        guard count > 1 else { return operations }
+    /// The smallest failing window found, in invocation order. `blockingOperation` is where the
+    /// search of the whole history got stuck, if known.
+    mutating func shrink(blockingOperation: Int?) -> [ClientOperation] {
+        guard operations.count > 1 else { return operations }
+        var window = Set(operations.indices)
 
-        // Phase 1: shortest failing prefix. `high` always fails (the whole history does).
-        var low = 1
-        var high = count
-        while low < high && remainingSteps > 0 {
-            let middle = (low + high) / 2
-            if fails(dependencies.closingOverNeeds(Set(0..<middle))) { high = middle } else { low = middle + 1 }
+        // Phase 1: drop everything invoked after the blocking operation returned.
+        var end = operations.count
+        if let blocking = blockingOperation, let completed = operations[blocking].completedAt {
+            let cut = operations.firstIndex { $0.invokedAt > completed } ?? operations.count
+            let candidate = dependencies.closingOverNeeds(Set(0..<cut))
+            if cut < operations.count, fails(candidate) {
+                end = cut
+                window = candidate
+            }
         }
-        var window = dependencies.closingOverNeeds(Set(0..<high))
 
-        // Phase 2: shortest failing suffix of that prefix. `start` = 0 always fails.
-        var start = 0
-        var end = high - 1
-        while start < end && remainingSteps > 0 {
-            let middle = (start + end + 1) / 2
-            let candidate = dependencies.closingOverNeeds(Set(middle..<high))
+        // Phase 2: the shortest failing suffix of operations[0..<end], found by doubling its
+        // length from the end, then bisecting between the last passing and first failing length.
+        var passing = 0
+        var failing = end
+        var length = 4
+        while length < failing && remainingSteps > 0 {
+            let candidate = dependencies.closingOverNeeds(Set((end - length)..<end))
             if fails(candidate) {
-                start = middle
+                failing = length
                 window = candidate
             } else {
-                end = middle - 1
+                passing = length
+                length *= 2
+            }
+        }
+        while failing - passing > 1 && remainingSteps > 0 {
+            let middle = (passing + failing) / 2
+            let candidate = dependencies.closingOverNeeds(Set((end - middle)..<end))
+            if fails(candidate) {
+                failing = middle
+                window = candidate
+            } else {
+                passing = middle
             }
         }
 

@@ -5,7 +5,7 @@ import LithairHistory
 /// that respect real time, and run each through the register. Exponential; only for a handful
 /// of operations.
 enum BruteForce {
-    static func isLinearizable(_ operations: [Operation]) -> Bool {
+    static func isLinearizable(_ operations: [ClientOperation]) -> Bool {
         let relevant = operations.filter { operation in
             switch (operation.outcome, operation.kind) {
             case (.failed, _), (.unknown, .read): false
@@ -19,7 +19,7 @@ enum BruteForce {
 
     /// Can `remaining` be linearized from `state`? Next may be any operation not preceded in
     /// real time by another remaining operation; unknown ones may also be dropped.
-    private static func search(remaining: [Operation], state: String?) -> Bool {
+    private static func search(remaining: [ClientOperation], state: String?) -> Bool {
         if remaining.allSatisfy({ $0.completedAt == nil }) { return true }
         for (index, candidate) in remaining.enumerated() {
             let blocked = remaining.contains { other in
@@ -35,7 +35,7 @@ enum BruteForce {
     }
 
     /// The register after `operation`, or `nil` if its response is impossible in `state`.
-    private static func apply(_ operation: Operation, to state: String?) -> String?? {
+    private static func apply(_ operation: ClientOperation, to state: String?) -> String?? {
         let unknown = operation.completedAt == nil
         switch (operation.kind, operation.outcome) {
         case (.read, .ok(.value(let value, _), _)): return value == state ? .some(state) : nil
@@ -51,7 +51,7 @@ enum BruteForce {
 
     /// A random small history, not necessarily linearizable: few values, so that reads and
     /// compare-and-sets often match, and many overlapping or unknown-outcome operations.
-    static func randomHistory(seed: UInt64, count: Int) -> [Operation] {
+    static func randomHistory(seed: UInt64, count: Int) -> [ClientOperation] {
         var random = SplitMix64(seed: seed)
         let values: [String?] = [nil, "a", "b", "c"]
         return (0..<count).map { index in
@@ -60,8 +60,8 @@ enum BruteForce {
             let unknown = Int.random(in: 0..<100, using: &random) < 25
             let value = values.randomElement(using: &random)!
             let new = ["a", "b", "c"].randomElement(using: &random)!
-            let kind: Operation.Kind
-            let response: Operation.Response
+            let kind: ClientOperation.Kind
+            let response: ClientOperation.Response
             switch Int.random(in: 0..<100, using: &random) {
             case 0..<35:
                 kind = .read
@@ -76,7 +76,7 @@ enum BruteForce {
                 kind = .delete
                 response = .acknowledged
             }
-            return Operation(
+            return ClientOperation(
                 clientID: index, key: "k", kind: kind, invokedAt: invoked,
                 outcome: unknown ? .unknown : .ok(response, completedAt: completed))
         }

@@ -5,20 +5,22 @@ import LithairHistory
 func read(
     _ client: Int, sees value: String?, _ invoked: UInt64, _ completed: UInt64?, key: String = "k",
     version: UInt64? = nil
-) -> Operation {
-    Operation(
+) -> ClientOperation {
+    ClientOperation(
         clientID: client, key: key, kind: .read, invokedAt: invoked,
         outcome: completed.map { .ok(.value(value, version: version), completedAt: $0) } ?? .unknown)
 }
 
-func write(_ client: Int, _ value: String, _ invoked: UInt64, _ completed: UInt64?, key: String = "k") -> Operation {
-    Operation(
+func write(_ client: Int, _ value: String, _ invoked: UInt64, _ completed: UInt64?, key: String = "k")
+    -> ClientOperation
+{
+    ClientOperation(
         clientID: client, key: key, kind: .write(value), invokedAt: invoked,
         outcome: completed.map { .ok(.acknowledged, completedAt: $0) } ?? .unknown)
 }
 
-func delete(_ client: Int, _ invoked: UInt64, _ completed: UInt64?, key: String = "k") -> Operation {
-    Operation(
+func delete(_ client: Int, _ invoked: UInt64, _ completed: UInt64?, key: String = "k") -> ClientOperation {
+    ClientOperation(
         clientID: client, key: key, kind: .delete, invokedAt: invoked,
         outcome: completed.map { .ok(.acknowledged, completedAt: $0) } ?? .unknown)
 }
@@ -27,32 +29,32 @@ func delete(_ client: Int, _ invoked: UInt64, _ completed: UInt64?, key: String 
 func cas(
     _ client: Int, _ expected: String?, _ new: String, succeeded: Bool?, _ invoked: UInt64, _ completed: UInt64?,
     key: String = "k"
-) -> Operation {
-    let outcome: Operation.Outcome
+) -> ClientOperation {
+    let outcome: ClientOperation.Outcome
     if let completed, let succeeded {
         outcome = .ok(succeeded ? .casSucceeded : .casFailed, completedAt: completed)
     } else {
         outcome = .unknown
     }
-    return Operation(
+    return ClientOperation(
         clientID: client, key: key, kind: .compareAndSet(expected: expected, new: new), invokedAt: invoked,
         outcome: outcome)
 }
 
 /// An operation rejected before it could take effect.
-func rejected(_ operation: Operation, at completed: UInt64) -> Operation {
+func rejected(_ operation: ClientOperation, at completed: UInt64) -> ClientOperation {
     var copy = operation
     copy.outcome = .failed(completedAt: completed)
     return copy
 }
 
 /// Checks `operations` with default budgets.
-func check(_ operations: [Operation]) -> CheckResult {
+func check(_ operations: [ClientOperation]) -> CheckResult {
     LinearizabilityChecker().check(History(operations))
 }
 
 /// The failing key, window and explanation, or `nil` if the check did not report a violation.
-func violation(_ operations: [Operation]) -> (key: String, window: [Operation], explanation: String)? {
+func violation(_ operations: [ClientOperation]) -> (key: String, window: [ClientOperation], explanation: String)? {
     guard case .notLinearizable(let key, let window, let explanation) = check(operations) else { return nil }
     return (key, window, explanation)
 }

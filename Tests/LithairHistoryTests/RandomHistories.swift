@@ -21,7 +21,7 @@ struct SplitMix64: RandomNumberGenerator {
 /// linearization points; each interval is then widened by random jitter around its point.
 /// Widening only relaxes real-time order, so the points still witness a linearization.
 struct GeneratedHistory {
-    var operations: [Operation]
+    var operations: [ClientOperation]
     /// The linearization point of each operation (`nil` for operations that never took effect).
     var points: [UInt64?]
 
@@ -48,8 +48,8 @@ struct GeneratedHistory {
             // A few operations never take effect: rejected, or timed out and lost.
             let lost = Int.random(in: 0..<100, using: &random) < 8
             let timedOut = Int.random(in: 0..<100, using: &random) < 10
-            let kind: Operation.Kind
-            var response: Operation.Response = .acknowledged
+            let kind: ClientOperation.Kind
+            var response: ClientOperation.Response = .acknowledged
             switch roll {
             case 0..<40:
                 kind = .read
@@ -66,7 +66,7 @@ struct GeneratedHistory {
             default:
                 kind = .delete
             }
-            let outcome: Operation.Outcome
+            let outcome: ClientOperation.Outcome
             if lost, kind != .read {
                 outcome = Bool.random(using: &random) ? .failed(completedAt: completed) : .unknown
                 points.append(nil)
@@ -81,7 +81,8 @@ struct GeneratedHistory {
                 default: break
                 }
             }
-            operations.append(Operation(clientID: client, key: key, kind: kind, invokedAt: invoked, outcome: outcome))
+            operations.append(
+                ClientOperation(clientID: client, key: key, kind: kind, invokedAt: invoked, outcome: outcome))
         }
     }
 
@@ -93,7 +94,7 @@ struct GeneratedHistory {
     /// before another acknowledged write `x` began, `x` having completed before the read began.
     /// `w` precedes `x` precedes the read in every linearization, and nothing else writes that
     /// value, so the read cannot see it. Otherwise a value nobody wrote.
-    func mutatingOneRead(seed: UInt64) -> (history: [Operation], read: Operation, isStale: Bool)? {
+    func mutatingOneRead(seed: UInt64) -> (history: [ClientOperation], read: ClientOperation, isStale: Bool)? {
         var random = SplitMix64(seed: seed)
         let reads = operations.indices.filter { index in
             if case (.read, .ok) = (operations[index].kind, operations[index].outcome) { return true }
@@ -117,7 +118,7 @@ struct GeneratedHistory {
     }
 }
 
-extension Operation {
+extension ClientOperation {
     /// Completed with a response (not failed, not unknown), and changed the register if a write.
     fileprivate var isAcknowledged: Bool {
         switch outcome {

@@ -70,8 +70,8 @@ struct BruteForceAgreementTests {
 @Suite("Histories with many unknown outcomes")
 struct ManyUnknownsTests {
     /// `count` timed-out writes nobody observed, interleaved with acknowledged writes and reads.
-    static func history(count: Int, staleAtEnd: Bool) -> [Operation] {
-        var operations: [Operation] = []
+    static func history(count: Int, staleAtEnd: Bool) -> [ClientOperation] {
+        var operations: [ClientOperation] = []
         for index in 0..<count {
             let time = UInt64(index * 10)
             operations.append(write(1, "lost\(index)", time, nil))

@@ -17,7 +17,7 @@ struct ReportTests {
 
     @Test("a violation on one key is reported with that key")
     func violationNamesItsKey() throws {
-        var operations: [Operation] = []
+        var operations: [ClientOperation] = []
         for (index, key) in ["a", "b", "c", "d"].enumerated() {
             let base = UInt64(index * 100)
             operations.append(write(1, "\(key)1", base, base + 10, key: key))
@@ -31,7 +31,7 @@ struct ReportTests {
 
     @Test("the minimal window keeps the offending operations and drops the rest")
     func minimalWindow() throws {
-        var operations: [Operation] = []
+        var operations: [ClientOperation] = []
         var time: UInt64 = 0
         // A long, healthy prefix with two overlapping clients...
         for round in 0..<50 {
@@ -87,7 +87,7 @@ struct ReportTests {
         }
         #expect(operation == backwards)
 
-        let mismatched = Operation(
+        let mismatched = ClientOperation(
             clientID: 1, key: "k", kind: .read, invokedAt: 0, outcome: .ok(.casSucceeded, completedAt: 1))
         guard case .invalidHistory(let operation, _) = check([mismatched]) else {
             Issue.record("expected invalidHistory")
@@ -99,7 +99,7 @@ struct ReportTests {
     @Test("a search that runs out of budget reports the key as timed out")
     func timedOut() {
         // Many concurrent writes, each read afterwards in an order that forces backtracking.
-        var operations: [Operation] = (0..<14).map { write($0, "w\($0)", 0, 100) }
+        var operations: [ClientOperation] = (0..<14).map { write($0, "w\($0)", 0, 100) }
         operations.append(read(99, sees: "nobody", 101, 102))
         operations.append(write(98, "x", 0, 1000))
         let result = LinearizabilityChecker(stepBudget: 50).check(History(operations))
@@ -113,7 +113,7 @@ struct ReportTests {
 
     @Test("a key too hard for the budget does not hide a quick failure on another key")
     func hardKeyDoesNotHideFailure() throws {
-        var operations: [Operation] = (0..<14).map { write($0, "w\($0)", 0, 100) }
+        var operations: [ClientOperation] = (0..<14).map { write($0, "w\($0)", 0, 100) }
         operations.append(read(99, sees: "nobody", 101, 102))
         operations.append(write(98, "x", 0, 1000))
         operations += [write(1, "1", 0, 1, key: "easy"), read(2, sees: nil, 2, 3, key: "easy")]

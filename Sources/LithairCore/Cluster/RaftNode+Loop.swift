@@ -91,7 +91,10 @@ extension RaftNode {
             core.reportUnreachable(peer)
         case .freshSnapshot(let promise):
             handleReadies()
-            if takeSnapshot() { promise.succeed(true) } else { promise.fail(NodeError.storageFailure("snapshot failed")) }
+            freshSnapshotWaiters.append(promise)
+            if !takeSnapshot() { freshSnapshotPending = true }
+        case .snapshotSaved(let index, let durable):
+            snapshotSaved(index: index, durable: durable)
         case .propose:
             break
         }
@@ -212,25 +215,45 @@ extension RaftNode {
         logger.info("installed snapshot from the leader", metadata: ["index": "\(snapshot.index)"])
     }
 
-    /// Snapshots the applied state, then compacts the core's log and the stored log.
+    /// Starts a background snapshot of the applied state; the log is compacted when it is
+    /// durable (``snapshotSaved(index:durable:)``).
+    ///
+    /// - Returns: `false` if a snapshot is already being written.
     @discardableResult
     func takeSnapshot() -> Bool {
-        let started = ContinuousClock.now
-        let (bytes, index) = store.read { (ModelSnapshotCodec.encode($0), $0.appliedIndex) }
+        let state = store.read { copy $0 }
+        let index = state.appliedIndex
         guard index > 0, let term = core.term(at: index) ?? (index == core.snapshotMetadata.index ? core.snapshotMetadata.term : nil)
         else { return false }
-        do {
-            try storage.snapshots.save(metadata: LithairStorage.SnapshotMetadata(index: index, term: term), data: bytes)
-            if index > core.snapshotMetadata.index { try core.compact(through: index) }
-            try storage.log.compact(through: index)
+        let started = snapshotWriter.write(state, index: index, term: term) { [weak self] durable in
+            self?.enqueue(.snapshotSaved(index: index, durable: durable))
+        }
+        if started {
             lastSnapshotIndex = index
+            waitersForThisSnapshot = freshSnapshotWaiters
+            freshSnapshotWaiters = []
+        }
+        return started
+    }
+
+    private func snapshotSaved(index: UInt64, durable: Bool) {
+        let waiters = waitersForThisSnapshot
+        waitersForThisSnapshot = []
+        if durable {
+            do {
+                if index > core.snapshotMetadata.index { try core.compact(through: index) }
+                try storage.log.compact(through: index)
+            } catch {
+                logger.error("log compaction failed; the log is kept", metadata: ["error": "\(error)"])
+            }
             stats.withLock { $0.snapshotsCreated += 1 }
-            metrics.recordSnapshot(ContinuousClock.now - started)
-            logger.info("snapshot taken", metadata: ["index": "\(index)", "bytes": "\(bytes.count)"])
-            return true
-        } catch {
-            logger.error("snapshot failed; the log is kept", metadata: ["error": "\(error)"])
-            return false
+        }
+        for waiter in waiters {
+            if durable { waiter.succeed(true) } else { waiter.fail(NodeError.storageFailure("snapshot failed")) }
+        }
+        if freshSnapshotPending {
+            freshSnapshotPending = false
+            if !takeSnapshot() { freshSnapshotPending = true }
         }
     }
 

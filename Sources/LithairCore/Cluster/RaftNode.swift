@@ -21,6 +21,7 @@ final class RaftNode: @unchecked Sendable {
         case snapshotSent(peer: NodeID, success: Bool)
         case unreachable(NodeID)
         case freshSnapshot(Promise<Bool>)
+        case snapshotSaved(index: UInt64, durable: Bool)
     }
 
     let store: ModelStore
@@ -52,6 +53,12 @@ final class RaftNode: @unchecked Sendable {
     var readsAwaitingApply: [(index: UInt64, promise: Promise<UInt64>)] = []
     var lastSnapshotIndex: UInt64 = 0
     var nextReadID: UInt64 = 0
+    var snapshotWriter: SnapshotWriter!
+    /// Force-resync callers waiting for a snapshot started after they asked.
+    var freshSnapshotWaiters: [Promise<Bool>] = []
+    var freshSnapshotPending = false
+    /// Force-resync callers answered when the snapshot being written now is durable.
+    var waitersForThisSnapshot: [Promise<Bool>] = []
 
     init(
         directory: String, schemas: [ModelSchema], settings: CommitSettings, cluster: ClusterConfiguration,
@@ -102,6 +109,7 @@ final class RaftNode: @unchecked Sendable {
         let voters = membership.all.map(\.raftID)
         let persistent = try storage.persistentState(voters: voters)
         self.storage = storage
+        snapshotWriter = SnapshotWriter(snapshots: storage.snapshots, metrics: metrics, logger: logger)
         core = RaftCore(
             config: RaftConfig(
                 id: membership.selfMember.raftID, voters: voters, maxEntriesPerMessage: cluster.batchSize,
@@ -149,7 +157,7 @@ final class RaftNode: @unchecked Sendable {
         case .propose(_, let promise): promise.fail(error)
         case .read(let promise): promise.fail(error)
         case .freshSnapshot(let promise): promise.fail(error)
-        case .message, .snapshotReceived, .snapshotSent, .unreachable: break
+        case .message, .snapshotReceived, .snapshotSent, .unreachable, .snapshotSaved: break
         }
     }
 }

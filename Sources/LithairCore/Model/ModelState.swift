@@ -38,12 +38,12 @@ struct ModelState: Sendable {
     mutating func apply(_ event: ModelEvent, at index: UInt64) -> ApplyOutcome {
         appliedIndex = max(appliedIndex, index)
         let name = event.command.collection
-        guard var collection = collections[name], let schema = schemas[name] else {
+        guard collections[name] != nil, let schema = schemas[name] else {
             return .unknownCollection(name)
         }
-        let outcome = Self.apply(event, at: index, to: &collection, schema: schema)
-        collections[name] = collection
-        return outcome
+        // Mutated in place: copying the collection out and back would make copy-on-write
+        // duplicate every item on every write.
+        return Self.apply(event, at: index, to: &collections[name]!, schema: schema)
     }
 
     /// Marks `index` applied for an entry that carries no model command (a Raft no-op).

@@ -1,6 +1,7 @@
 import Foundation
 import LithairStorage
 import Logging
+import Synchronization
 
 /// Turns many concurrent writes into one log append and one `fdatasync`.
 ///
@@ -28,6 +29,9 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
     private let snapshots: SnapshotStore
     private var lastSnapshotIndex: UInt64
     private var term: UInt64
+    private let snapshotWriter: SnapshotWriter
+    /// Set by the snapshot writer once a snapshot is durable; the flusher compacts the log to it.
+    private let compactable = Mutex<UInt64?>(nil)
 
     private let store: ModelStore
     private let settings: CommitSettings
@@ -42,6 +46,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
         self.log = log
         self.snapshots = snapshots
         self.lastSnapshotIndex = snapshots.latestMetadata()?.index ?? 0
+        self.snapshotWriter = SnapshotWriter(snapshots: snapshots, metrics: metrics, logger: logger)
         self.term = max(1, log.term(at: log.lastIndex) ?? snapshots.latestMetadata()?.term ?? 1)
         self.store = store
         self.settings = settings
@@ -159,23 +164,25 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
         for ((pending, entry), outcome) in zip(zip(batch, entries), outcomes) {
             pending.continuation.resume(returning: CommitResult(index: entry.index, outcome: outcome))
         }
+        if let index = compactable.withLock({ $0.take() }) {
+            do {
+                try log.compact(through: index)
+            } catch {
+                logger.error("log compaction failed; the log is kept", metadata: ["error": "\(error)"])
+            }
+        }
         if Int(log.lastIndex - lastSnapshotIndex) >= settings.snapshotEvery {
             takeSnapshot()
         }
     }
 
     private func takeSnapshot() {
-        let started = ContinuousClock.now
-        let (bytes, index) = store.read { (ModelSnapshotCodec.encode($0), $0.appliedIndex) }
-        do {
-            try snapshots.save(metadata: SnapshotMetadata(index: index, term: term), data: bytes)
-            try log.compact(through: index)
-            lastSnapshotIndex = index
-            metrics.recordSnapshot(ContinuousClock.now - started)
-            logger.info("snapshot taken", metadata: ["index": "\(index)", "bytes": "\(bytes.count)"])
-        } catch {
-            logger.error("snapshot failed; the log is kept", metadata: ["error": "\(error)"])
+        let state = store.read { copy $0 }
+        let index = state.appliedIndex
+        let started = snapshotWriter.write(state, index: index, term: term) { [weak self] durable in
+            if durable { self?.compactable.withLock { $0 = index } }
         }
+        if started { lastSnapshotIndex = index }
     }
 }
 

@@ -3,7 +3,7 @@
 /// Times are readings of one monotonic clock shared by every client (for example
 /// `CLOCK_MONOTONIC` nanoseconds, or simulator ticks). Intervals that touch (`invokedAt` of one
 /// equal to `completedAt` of another) count as concurrent.
-public struct Operation: Sendable, Hashable, Codable {
+public struct ClientOperation: Sendable, Hashable, Codable {
     /// The client that issued the request. A client is expected to issue one request at a time,
     /// but the checker does not rely on it.
     public var clientID: Int
@@ -35,7 +35,7 @@ public struct Operation: Sendable, Hashable, Codable {
     }
 }
 
-extension Operation {
+extension ClientOperation {
     /// The request a client made on a key-value register.
     public enum Kind: Sendable, Hashable, Codable {
         /// Read the current value.

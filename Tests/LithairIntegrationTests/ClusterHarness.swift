@@ -1,0 +1,105 @@
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// A 3-node cluster of real `lithair` processes on loopback, with a cluster secret.
+final class ClusterHarness: @unchecked Sendable {
+    static let secret = "test-secret"
+    let ports: [Int]
+    let directories: [String]
+    private(set) var nodes: [LithairProcess?]
+    let extraArguments: [String]
+
+    init(size: Int = 3, extraArguments: [String] = []) throws {
+        ports = try (0..<size).map { _ in try FreePort.pick() }
+        directories = (0..<size).map { _ in temporaryDirectory() }
+        nodes = Array(repeating: nil, count: size)
+        self.extraArguments = extraArguments
+        // Node ids follow the sorted order of the member addresses, as the seed's table does.
+        for index in 0..<size { try start(index) }
+    }
+
+    /// Node `index`'s id: its position among the sorted ports.
+    func nodeID(_ index: Int) -> Int { ports.sorted().firstIndex(of: ports[index])! }
+
+    func start(_ index: Int) throws {
+        let peers = ports.enumerated().filter { $0.offset != index }.map { String($0.element) }.joined(separator: ",")
+        nodes[index] = try LithairProcess(
+            dataDirectory: directories[index], port: ports[index],
+            arguments: [
+                "--node-id", String(nodeID(index)), "--peers", peers, "--is-leader", nodeID(index) == 0 ? "true" : "false",
+                "--cluster-secret", Self.secret, "--tick-ms", "50",
+            ] + extraArguments)
+    }
+
+    func url(_ index: Int) -> String { "http://127.0.0.1:\(ports[index])" }
+
+    func kill(_ index: Int) async throws {
+        guard let node = nodes[index] else { return }
+        node.signal(SIGKILL)
+        _ = try await node.waitForExit()
+        nodes[index] = nil
+    }
+
+    func stopAll() async {
+        for index in nodes.indices {
+            guard let node = nodes[index] else { continue }
+            node.signal(SIGTERM)
+            _ = try? await node.waitForExit()
+            nodes[index] = nil
+        }
+        for directory in directories { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// The health JSON of node `index`, or nil if it does not answer.
+    func health(_ index: Int) async -> [String: Any]? {
+        guard let reply = try? await HTTP.request(.GET, url(index) + "/_raft/health", timeout: .seconds(1)) else {
+            return nil
+        }
+        return try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
+    }
+
+    /// Waits for a node among `candidates` to report itself leader; returns its index.
+    func waitForLeader(among candidates: [Int]? = nil, timeout: Duration = .seconds(15)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            for index in candidates ?? Array(ports.indices) where nodes[index] != nil {
+                if await health(index)?["state"] as? String == "Leader" { return index }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ProcessFailure(message: "no leader within \(timeout)")
+    }
+
+    /// Waits until every running node has applied the same index and holds the same items.
+    func waitForConvergence(timeout: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        var last: [String] = []
+        while ContinuousClock.now < deadline {
+            last = []
+            for index in ports.indices where nodes[index] != nil {
+                let reply = try? await HTTP.request(.GET, url(index) + "/api/products?take=1000", timeout: .seconds(2))
+                last.append(reply?.text ?? "unreachable")
+            }
+            if Set(last).count == 1, last[0] != "unreachable" { return last[0] }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ProcessFailure(message: "nodes did not converge: \(last.map { String($0.prefix(120)) })")
+    }
+
+    @discardableResult
+    func create(_ id: String, on index: Int, query: String = "") async throws -> HTTP.Reply {
+        try await HTTP.request(
+            .POST, url(index) + "/api/products" + query, json: #"{"id":"\#(id)","name":"n-\#(id)","price":1}"#)
+    }
+
+    deinit {
+        for node in nodes { node?.signal(SIGKILL) }
+    }
+}
+
+extension HTTP.Reply {
+    var object: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]) ?? [:]
+    }
+}

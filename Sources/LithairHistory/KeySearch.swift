@@ -87,7 +87,7 @@ struct KeySearch {
         }
 
         while pending > 0 {
-            if iterations == stepBudget { return outcome(.exhausted) }
+            if iterations >= stepBudget { return outcome(.exhausted) }
             iterations += 1
             switch cursor {
             case .completed(let node):

@@ -74,7 +74,7 @@ struct DurabilityTests {
 
         let server = try await makeServer(directory: directory.path)
         #expect {
-            try server.node.recover()
+            try server.node.start()
         } throws: { error in
             "\(error)".contains(segment)
         }

@@ -59,16 +59,35 @@ final class ClusterHarness: @unchecked Sendable {
         return try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
     }
 
-    /// Waits for a node among `candidates` to report itself leader; returns its index.
+    /// Waits for a node among `candidates` to report itself leader and every running node to
+    /// know it; returns its index.
     func waitForLeader(among candidates: [Int]? = nil, timeout: Duration = .seconds(15)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             for index in candidates ?? Array(ports.indices) where nodes[index] != nil {
-                if await health(index)?["state"] as? String == "Leader" { return index }
+                guard await health(index)?["state"] as? String == "Leader" else { continue }
+                var everyoneAgrees = true
+                for other in ports.indices where nodes[other] != nil {
+                    if await health(other)?["leader_id"] as? Int != nodeID(index) { everyoneAgrees = false }
+                }
+                if everyoneAgrees { return index }
             }
             try await Task.sleep(for: .milliseconds(20))
         }
-        throw ProcessFailure(message: "no leader within \(timeout)")
+        throw ProcessFailure(message: "no leader known to every node within \(timeout)")
+    }
+
+    /// Waits until the leader reports `follower` with `health` (e.g. "healthy", "desynced").
+    func waitForFollowerHealth(
+        _ health: String, follower: Int, leader: Int, timeout: Duration = .seconds(10)
+    ) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let followers = await self.health(leader)?["followers"] as? [String: String]
+            if followers?["127.0.0.1:\(ports[follower])"] == health { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return false
     }
 
     /// Waits until every running node has applied the same index and holds the same items.

@@ -108,9 +108,14 @@ enum HTTP {
         var text: String { String(decoding: body, as: UTF8.self) }
     }
 
+    /// A client that returns redirects instead of following them, to observe a 307 itself.
+    static let nonFollowingClient = HTTPClient(
+        eventLoopGroupProvider: .singleton,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+
     static func request(
         _ method: HTTPMethod, _ url: String, json: String? = nil, headers: [(String, String)] = [],
-        timeout: Duration = .seconds(10)
+        timeout: Duration = .seconds(10), followRedirects: Bool = true
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -119,7 +124,8 @@ enum HTTP {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
+        let client = followRedirects ? HTTPClient.shared : nonFollowingClient
+        let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
         let body = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: response.status, headers: response.headers, body: Array(body.readableBytesView))
     }

@@ -55,6 +55,7 @@ let package = Package(
             name: "lithair",
             dependencies: [
                 "LithairCore",
+                "LithairHistory",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

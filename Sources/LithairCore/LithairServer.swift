@@ -104,7 +104,8 @@ public final class LithairServer: Sendable {
         }
         let uptime = ContinuousClock.now - startedAt
         return .object([
-            "name": .string("lithair"), "version": .string(Self.version), "node_id": .int(Int64(configuration.cluster?.nodeID ?? 0)),
+            "name": .string("lithair"), "version": .string(Self.version),
+            "node_id": .int(Int64(configuration.cluster?.nodeID ?? 0)),
             "ready": .bool(node.isReady), "models": .array(models), "log_index": .int(Int64(applied)),
             "applied_index": .int(Int64(applied)), "uptime_seconds": .double(uptime.seconds),
             "data_dir": .string(configuration.dataDirectory),

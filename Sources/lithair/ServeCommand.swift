@@ -47,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
             """)
     var peers: String?
 
-    @Option(help: "Lead term 1 on the cluster's first start, without an election (env LITHAIR_IS_LEADER, default false).")
+    @Option(
+        help: "Lead term 1 on the cluster's first start, without an election (env LITHAIR_IS_LEADER, default false).")
     var isLeader: Bool?
 
     @Option(help: "Shared secret required on /_raft/* (env LITHAIR_CLUSTER_SECRET); same value on every node.")
@@ -65,10 +66,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Raft tick in ms; elections time out after 10-20 ticks (env LITHAIR_TICK_MS, default 100).")
     var tickMs: Int?
 
-    @Flag(help: "Never elect: the --is-leader node leads forever, as the seed documents (env LITHAIR_STATIC_LEADERSHIP).")
+    @Flag(
+        help: "Never elect: the --is-leader node leads forever, as the seed documents (env LITHAIR_STATIC_LEADERSHIP).")
     var staticLeadership = false
 
-    @Flag(help: "Answer writes sent to a follower with 307 to the leader instead of forwarding (env LITHAIR_REDIRECT_WRITES).")
+    @Flag(
+        help:
+            "Answer writes sent to a follower with 307 to the leader instead of forwarding (env LITHAIR_REDIRECT_WRITES)."
+    )
     var redirectWrites = false
 
     @Option(

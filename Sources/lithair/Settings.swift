@@ -45,7 +45,9 @@ struct Settings {
         if let seconds = try command.snapshotTimeout ?? env.int("LITHAIR_SNAPSHOT_TIMEOUT") {
             cluster.snapshotTimeout = .seconds(max(1, seconds))
         }
-        if let tick = try command.tickMs ?? env.int("LITHAIR_TICK_MS") { cluster.tickInterval = .milliseconds(max(5, tick)) }
+        if let tick = try command.tickMs ?? env.int("LITHAIR_TICK_MS") {
+            cluster.tickInterval = .milliseconds(max(5, tick))
+        }
         cluster.staticLeadership = try command.staticLeadership || env.bool("LITHAIR_STATIC_LEADERSHIP") ?? false
         cluster.redirectWrites = try command.redirectWrites || env.bool("LITHAIR_REDIRECT_WRITES") ?? false
         self.cluster = cluster
@@ -62,7 +64,9 @@ struct EnvironmentReader {
 
     func uint(_ name: String) throws -> UInt64? {
         guard let raw = string(name) else { return nil }
-        guard let value = UInt64(raw) else { throw ValidationError("\(name) must be a non-negative integer, got '\(raw)'") }
+        guard let value = UInt64(raw) else {
+            throw ValidationError("\(name) must be a non-negative integer, got '\(raw)'")
+        }
         return value
     }
 

@@ -27,7 +27,8 @@ final class ClusterHarness: @unchecked Sendable {
         nodes[index] = try LithairProcess(
             dataDirectory: directories[index], port: ports[index],
             arguments: [
-                "--node-id", String(nodeID(index)), "--peers", peers, "--is-leader", nodeID(index) == 0 ? "true" : "false",
+                "--node-id", String(nodeID(index)), "--peers", peers, "--is-leader",
+                nodeID(index) == 0 ? "true" : "false",
                 "--cluster-secret", Self.secret, "--tick-ms", "50",
             ] + extraArguments)
     }

@@ -84,7 +84,8 @@ struct ClusterMembership: Sendable, Equatable {
                     + "addresses \(sorted); use the matching id or name peers explicitly as id@host:port")
         }
         guard Set(members.map(\.nodeID)).count == members.count else {
-            throw ConfigurationError(message: "two members share a node id: \(members.map { "\($0.nodeID)@\($0.address)" })")
+            throw ConfigurationError(
+                message: "two members share a node id: \(members.map { "\($0.nodeID)@\($0.address)" })")
         }
         selfMember = members.first { $0.address == selfAddress }!
         self.peers = members.filter { $0.address != selfAddress }

@@ -49,7 +49,9 @@ struct ClusterStatusView {
             "address": .string(node.membership.selfMember.address),
             "followers": .object(
                 Dictionary(
-                    uniqueKeysWithValues: followers.map { ($0.member.address, JSONValue.string(Self.health($0.status))) })),
+                    uniqueKeysWithValues: followers.map {
+                        ($0.member.address, JSONValue.string(Self.health($0.status)))
+                    })),
         ])
     }
 

@@ -63,13 +63,15 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(outgoing, timeout: .nanoseconds(node.cluster.requestTimeout.nanoseconds))
+            response = try await client.execute(
+                outgoing, timeout: .nanoseconds(node.cluster.requestTimeout.nanoseconds))
         } catch {
             throw APIError.unavailable("could not reach the leader: \(error)")
         }
         let body = try await response.body.collect(upTo: 64 << 20)
         var headers = HTTPFields()
-        for (name, value) in response.headers where !["connection", "content-length", "date", "server", "transfer-encoding"].contains(name.lowercased()) {
+        for (name, value) in response.headers
+        where !["connection", "content-length", "date", "server", "transfer-encoding"].contains(name.lowercased()) {
             if let field = HTTPField.Name(name) { headers.append(HTTPField(name: field, value: value)) }
         }
         return Response(

@@ -54,7 +54,8 @@ final class PeerTransport: Sendable {
         var queues: [NodeID: AsyncStream<Outgoing>.Continuation] = [:]
         var streams: [(ClusterMembership.Member, AsyncStream<Outgoing>)] = []
         for peer in membership.peers {
-            let (stream, continuation) = AsyncStream.makeStream(of: Outgoing.self, bufferingPolicy: .bufferingNewest(4096))
+            let (stream, continuation) = AsyncStream.makeStream(
+                of: Outgoing.self, bufferingPolicy: .bufferingNewest(4096))
             queues[peer.raftID] = continuation
             streams.append((peer, stream))
         }
@@ -179,7 +180,8 @@ final class PeerTransport: Sendable {
         // Log the first failure of a streak and then every 50th, not every heartbeat.
         if failures == 1 || failures % 50 == 0 {
             logger.warning(
-                "peer unreachable", metadata: ["peer": "\(peer.address)", "failures": "\(failures)", "error": "\(failure)"])
+                "peer unreachable",
+                metadata: ["peer": "\(peer.address)", "failures": "\(failures)", "error": "\(failure)"])
         }
     }
 }

@@ -58,7 +58,8 @@ extension RaftNode {
         } catch {
             let failure: NodeError =
                 switch error {
-                case .notLeader(let leader): .notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address })
+                case .notLeader(let leader):
+                    .notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address })
                 default: .notLeader(leaderAddress: nil)
                 }
             for (_, promise) in batch { promise.fail(failure) }
@@ -132,7 +133,8 @@ extension RaftNode {
                 "role changed",
                 metadata: [
                     "role": "\(soft.role)", "term": "\(core.term)",
-                    "leader": "\(soft.leaderID.flatMap { membership.member(raftID: $0)?.nodeID }.map(String.init) ?? "none")",
+                    "leader":
+                        "\(soft.leaderID.flatMap { membership.member(raftID: $0)?.nodeID }.map(String.init) ?? "none")",
                 ])
             if soft.role != .leader { failProposalsOnLostLeadership() }
         }
@@ -166,7 +168,9 @@ extension RaftNode {
                     return (entry.index, entry.term, nil)
                 }
                 do {
-                    return (entry.index, entry.term, state.apply(try ModelEventCodec.decode(entry.data), at: entry.index))
+                    return (
+                        entry.index, entry.term, state.apply(try ModelEventCodec.decode(entry.data), at: entry.index)
+                    )
                 } catch {
                     // A committed entry this node cannot decode would fork the replicas if skipped silently.
                     logger.critical("committed entry \(entry.index) is undecodable: \(error)")
@@ -223,7 +227,8 @@ extension RaftNode {
     func takeSnapshot() -> Bool {
         let state = store.read { copy $0 }
         let index = state.appliedIndex
-        guard index > 0, let term = core.term(at: index) ?? (index == core.snapshotMetadata.index ? core.snapshotMetadata.term : nil)
+        guard index > 0,
+            let term = core.term(at: index) ?? (index == core.snapshotMetadata.index ? core.snapshotMetadata.term : nil)
         else { return false }
         let started = snapshotWriter.write(state, index: index, term: term) { [weak self] durable in
             self?.enqueue(.snapshotSaved(index: index, durable: durable))

@@ -93,7 +93,8 @@ struct RaftRoutes<Context: RequestContext>: Sendable {
 
     private func checkAddressing(from: UInt64, to: UInt64) throws {
         guard to == node.membership.selfMember.raftID else {
-            throw APIError.badRequest("message addressed to raft id \(to), this node is \(node.membership.selfMember.raftID)")
+            throw APIError.badRequest(
+                "message addressed to raft id \(to), this node is \(node.membership.selfMember.raftID)")
         }
         guard from != to, node.membership.member(raftID: from) != nil else {
             throw APIError.badRequest("message from raft id \(from), which is not a member of this cluster")
@@ -113,7 +114,8 @@ struct RaftRoutes<Context: RequestContext>: Sendable {
         }
         let normalized = (try? ClusterMembership.normalize(target)) ?? target
         guard let peer = node.membership.peers.first(where: { $0.address == normalized }) else {
-            throw APIError(.notFound, "\(target) is not a follower of this cluster", details: ["target": .string(target)])
+            throw APIError(
+                .notFound, "\(target) is not a follower of this cluster", details: ["target": .string(target)])
         }
         try await node.takeFreshSnapshot()
         guard let transport = node.transport, let metadata = node.latestSnapshotMetadata else {

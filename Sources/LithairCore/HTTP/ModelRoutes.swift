@@ -228,6 +228,7 @@ enum ReadConsistency {
 
     static func validate(_ level: String?) throws {
         guard let level, !levels.contains(level) else { return }
-        throw APIError.badRequest("consistency must be one of \(levels.sorted().joined(separator: ", ")), got '\(level)'")
+        throw APIError.badRequest(
+            "consistency must be one of \(levels.sorted().joined(separator: ", ")), got '\(level)'")
     }
 }

@@ -48,7 +48,7 @@ public struct LithairServerBuilder: Sendable {
         with { $0.configuration.commit.flushInterval = interval }
     }
 
-    /// Take a snapshot every this many events and drop the log before it. Default 10,000.
+    /// Take a snapshot every this many events and drop the log before it. Default 100,000.
     public func snapshotEvery(_ events: Int) -> Self {
         with { $0.configuration.commit.snapshotEvery = max(1, events) }
     }

@@ -31,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Longest a write waits to share an fsync, in ms (env LITHAIR_FLUSH_INTERVAL_MS, default 5).")
     var flushIntervalMs: Int?
 
-    @Option(help: "Snapshot every N events and drop the log before it (env LITHAIR_SNAPSHOT_EVERY, default 10000).")
+    @Option(help: "Snapshot every N events and drop the log before it (env LITHAIR_SNAPSHOT_EVERY, default 100000).")
     var snapshotEvery: Int?
 
     @Option(help: "Largest request body in bytes; larger gets 413 (env LITHAIR_MAX_BODY_BYTES, default 10485760).")
@@ -65,6 +65,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Raft tick in ms; elections time out after 10-20 ticks (env LITHAIR_TICK_MS, default 100).")
     var tickMs: Int?
+
+    @Option(
+        help: """
+            When writes are acknowledged: majority (after a majority has them durably, default) or leader \
+            (after the leader's fsync only: 202, the seed's best-effort mode) (env LITHAIR_WRITE_CONCERN).
+            """)
+    var writeConcern: String?
 
     @Flag(
         help: "Never elect: the --is-leader node leads forever, as the seed documents (env LITHAIR_STATIC_LEADERSHIP).")

@@ -50,6 +50,11 @@ struct Settings {
         }
         cluster.staticLeadership = try command.staticLeadership || env.bool("LITHAIR_STATIC_LEADERSHIP") ?? false
         cluster.redirectWrites = try command.redirectWrites || env.bool("LITHAIR_REDIRECT_WRITES") ?? false
+        let concern = command.writeConcern ?? env.string("LITHAIR_WRITE_CONCERN") ?? "majority"
+        guard let writeConcern = WriteConcern(rawValue: concern) else {
+            throw ValidationError("write concern must be majority or leader, got '\(concern)'")
+        }
+        cluster.writeConcern = writeConcern
         self.cluster = cluster
     }
 }

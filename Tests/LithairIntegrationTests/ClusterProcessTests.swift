@@ -158,6 +158,19 @@ struct ClusterProcessTests {
         for id in acknowledged { #expect(converged.contains(#""id":"\#(id)""#), "lost \(id)") }
     }
 
+    @Test("write concern leader answers 202 after the leader's fsync; the write then replicates")
+    func leaderWriteConcern() async throws {
+        let cluster = try ClusterHarness(extraArguments: ["--write-concern", "leader"])
+        defer { Task { await cluster.stopAll() } }
+        let leader = try await cluster.waitForLeader()
+        let accepted = try await cluster.create("fast", on: leader)
+        #expect(accepted.status == .accepted)
+        #expect(accepted.object["write_concern"] as? String == "leader")
+        #expect(accepted.headers.first(name: "X-Raft-Index") != nil)
+        let converged = try await cluster.waitForConvergence()
+        #expect(converged.contains(#""id":"fast""#))
+    }
+
     @Test("forged /_raft/* calls without the secret are refused and change nothing")
     func forgedRaftCallsAreRefused() async throws {
         let cluster = try ClusterHarness()

@@ -26,6 +26,9 @@ public struct ClusterConfiguration: Sendable, Equatable {
     public var staticLeadership = false
     /// Answer writes sent to a follower with 307 to the leader instead of forwarding them.
     public var redirectWrites = false
+    /// When a write is acknowledged: after a majority has it (default), or after the leader's
+    /// own fsync only (the seed's best-effort mode).
+    public var writeConcern: WriteConcern = .majority
     /// How long a write or a linearizable read waits for the cluster before answering 503.
     public var requestTimeout: Duration = .seconds(10)
 
@@ -35,6 +38,17 @@ public struct ClusterConfiguration: Sendable, Equatable {
         self.peers = peers
         self.isLeader = isLeader
     }
+}
+
+/// When the leader acknowledges a write.
+public enum WriteConcern: String, Sendable, Equatable, CaseIterable {
+    /// Once a majority has the entry durably and the leader applied it: 201/200 with the item.
+    /// Survives the loss of any minority of nodes.
+    case majority
+    /// Once the leader's own fsync is done, before any follower has it: 202 with the log
+    /// index. The seed's best-effort mode: a leader crash before replication can lose it,
+    /// and the outcome (e.g. an `If-Match` mismatch) is only known by reading back.
+    case leader
 }
 
 /// The resolved membership: every member's address and Raft id.

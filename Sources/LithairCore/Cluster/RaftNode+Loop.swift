@@ -11,10 +11,10 @@ extension RaftNode {
         while true {
             let (inputs, stop) = waitForInputs(until: nextTick)
             if stop { break }
-            var batch: [(ModelEvent, Promise<CommitResult>)] = []
+            var batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)] = []
             for input in inputs {
-                if case .propose(let event, let promise) = input {
-                    batch.append((event, promise))
+                if case .propose(let event, let concern, let promise) = input {
+                    batch.append((event, concern, promise))
                 } else {
                     handle(input)
                 }
@@ -49,11 +49,11 @@ extension RaftNode {
         return (inputs, stopping && inputs.isEmpty)
     }
 
-    private func propose(_ batch: [(ModelEvent, Promise<CommitResult>)]) {
+    private func propose(_ batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)]) {
         do {
             let positions = try core.propose(batch: batch.map { ModelEventCodec.encode($0.0) })
-            for (position, (_, promise)) in zip(positions, batch) {
-                proposals[position.index] = (position.term, promise)
+            for (position, (_, concern, promise)) in zip(positions, batch) {
+                proposals[position.index] = (position.term, concern, promise)
             }
         } catch {
             let failure: NodeError =
@@ -62,7 +62,7 @@ extension RaftNode {
                     .notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address })
                 default: .notLeader(leaderAddress: nil)
                 }
-            for (_, promise) in batch { promise.fail(failure) }
+            for (_, _, promise) in batch { promise.fail(failure) }
         }
     }
 
@@ -128,6 +128,7 @@ extension RaftNode {
             core.advance(Ready())
             return
         }
+        acknowledgeLeaderConcernWrites(ready.entries)
         if let soft = ready.softState {
             logger.info(
                 "role changed",
@@ -186,6 +187,17 @@ extension RaftNode {
             } else {
                 waiter.promise.fail(NodeError.proposalDropped)
             }
+        }
+    }
+
+    /// Writes with ``WriteConcern/leader`` are answered once the leader's own fsync is done.
+    private func acknowledgeLeaderConcernWrites(_ entries: [LithairConsensus.LogEntry]) {
+        for entry in entries {
+            guard let waiter = proposals[entry.index], waiter.concern == .leader, waiter.term == entry.term else {
+                continue
+            }
+            proposals.removeValue(forKey: entry.index)
+            waiter.promise.succeed(CommitResult(index: entry.index, outcome: .accepted))
         }
     }
 

@@ -15,7 +15,7 @@ import Synchronization
 final class RaftNode: @unchecked Sendable {
     enum Input {
         case message(RaftMessage)
-        case propose(ModelEvent, Promise<CommitResult>)
+        case propose(ModelEvent, WriteConcern, Promise<CommitResult>)
         case read(Promise<UInt64>)
         case snapshotReceived(LithairConsensus.SnapshotMetadata, from: NodeID, term: UInt64)
         case snapshotSent(peer: NodeID, success: Bool)
@@ -48,7 +48,7 @@ final class RaftNode: @unchecked Sendable {
     // Owned by the loop thread once recovery has run.
     var core: RaftCore!
     var storage: RaftStorage!
-    var proposals: [UInt64: (term: UInt64, promise: Promise<CommitResult>)] = [:]
+    var proposals: [UInt64: (term: UInt64, concern: WriteConcern, promise: Promise<CommitResult>)] = [:]
     var reads: [[UInt8]: Promise<UInt64>] = [:]
     var readsAwaitingApply: [(index: UInt64, promise: Promise<UInt64>)] = []
     var lastSnapshotIndex: UInt64 = 0
@@ -154,7 +154,7 @@ final class RaftNode: @unchecked Sendable {
 
     func fail(_ input: Input, with error: NodeError) {
         switch input {
-        case .propose(_, let promise): promise.fail(error)
+        case .propose(_, _, let promise): promise.fail(error)
         case .read(let promise): promise.fail(error)
         case .freshSnapshot(let promise): promise.fail(error)
         case .message, .snapshotReceived, .snapshotSent, .unreachable, .snapshotSaved: break
@@ -168,7 +168,10 @@ extension RaftNode: ServingNode {
     func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
         guard isReady else { throw .notReady }
         let promise = Promise<CommitResult>()
-        enqueue(.propose(ModelEvent(command: command, timestampMillis: GroupCommitter.nowMillis()), promise))
+        enqueue(
+            .propose(
+                ModelEvent(command: command, timestampMillis: GroupCommitter.nowMillis()), cluster.writeConcern, promise
+            ))
         return try await Self.nodeErrors { try await promise.value(timeout: self.cluster.requestTimeout) }
     }
 

@@ -159,6 +159,14 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
                 headers: [.eTag: Self.etag(current)])
         case .invalid(let message):
             throw APIError.unprocessable(message)
+        case .accepted:
+            return JSONResponse.make(
+                status: .accepted,
+                value: .object([
+                    "index": .int(Int64(result.index)), "write_concern": .string("leader"),
+                    "message": .string("durable on the leader; read it back for the outcome"),
+                ]),
+                headers: indexHeader)
         case .unknownCollection(let name):
             throw APIError(.internalServerError, "collection '\(name)' is not registered on this node")
         }

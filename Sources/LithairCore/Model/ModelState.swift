@@ -7,6 +7,8 @@ enum ApplyOutcome: Sendable, Equatable {
     case versionMismatch(id: String, current: UInt64)
     case invalid(String)
     case unknownCollection(String)
+    /// Durable on the leader, not yet committed or applied (``WriteConcern/leader``).
+    case accepted
 }
 
 /// The state machine: every registered collection, rebuilt by applying commands in log order.

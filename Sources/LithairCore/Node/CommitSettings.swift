@@ -9,7 +9,7 @@ public struct CommitSettings: Sendable, Equatable {
     /// extra wait the flusher takes to fill a batch when writes are arriving concurrently.
     public var flushInterval: Duration = .milliseconds(5)
     /// Take a snapshot (and drop the log before it) every this many applied events.
-    public var snapshotEvery: Int = 10_000
+    public var snapshotEvery: Int = 100_000
 
     public init() {}
 }

@@ -137,7 +137,7 @@ extension RaftNode {
                     "leader":
                         "\(soft.leaderID.flatMap { membership.member(raftID: $0)?.nodeID }.map(String.init) ?? "none")",
                 ])
-            if soft.role != .leader { failProposalsOnLostLeadership() }
+            failPendingReads()
         }
         for message in ready.messages { send(message) }
         apply(ready.committedEntries)
@@ -210,10 +210,11 @@ extension RaftNode {
         }
     }
 
-    /// Proposals this node made as leader may still commit under the next leader, so they are
-    /// not failed here; they resolve when their index is applied (with their term or another).
-    /// Pending ReadIndex requests are dropped by the core on a leader change: fail them now.
-    private func failProposalsOnLostLeadership() {
+    /// Proposals made as leader are not failed on a leadership change: they may still commit
+    /// under the next leader, and resolve when their index is applied (with their term or
+    /// another). ReadIndex requests are dropped by the core whenever leadership changes, so
+    /// they fail now (503, retry) rather than wait for their timeout.
+    private func failPendingReads() {
         for (_, promise) in reads { promise.fail(NodeError.notLeader(leaderAddress: nil)) }
         reads.removeAll()
     }

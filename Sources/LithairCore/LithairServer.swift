@@ -16,6 +16,8 @@ public final class LithairServer: Sendable {
     /// The server's metrics, also served at `/metrics`.
     public let metrics: ServerMetrics
     private let boundPort = Mutex<Int?>(nil)
+    /// Resolved once the HTTP server listens; a Raft node waits for it before it starts.
+    private let listening = Promise<Bool>()
     private let startedAt = ContinuousClock.now
 
     init(configuration: ServerConfiguration, schemas: [ModelSchema]) throws {
@@ -63,9 +65,12 @@ public final class LithairServer: Sendable {
             router: makeRouter(),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "lithair"),
-            services: [NodeService(node: node, logger: configuration.logger)],
+            services: [
+                NodeService(node: node, logger: configuration.logger, listening: node is RaftNode ? listening : nil)
+            ],
             onServerRunning: { [self] channel in
                 boundPort.withLock { $0 = channel.localAddress?.port }
+                listening.succeed(true)
                 configuration.logger.info(
                     "listening", metadata: ["address": "\(configuration.host):\(channel.localAddress?.port ?? 0)"])
             },
@@ -79,7 +84,7 @@ public final class LithairServer: Sendable {
         if let raft = node as? RaftNode {
             router.middlewares.add(
                 LeaderForwardingMiddleware(
-                    node: raft, modelPaths: node.store.schemas.map(\.basePath), client: raft.forwardingClient,
+                    node: raft, modelPaths: node.store.schemas.map(\.basePath),
                     maxBodyBytes: configuration.maxBodyBytes))
             RaftRoutes(node: raft, intake: SnapshotIntake(node: raft)).register(on: router)
         }
@@ -120,15 +125,47 @@ public final class LithairServer: Sendable {
 struct NodeService: Service {
     let node: any ServingNode
     let logger: Logger
+    /// When set, the node starts only after this resolves: a cluster member that could not bind
+    /// its port must not campaign, lead or persist a term it cannot serve.
+    let listening: Promise<Bool>?
 
     func run() async throws {
+        if let listening {
+            let bound = await withTaskCancellationHandler {
+                (try? await listening.value(timeout: .seconds(3600))) == true
+            } onCancel: {
+                listening.fail(CancellationError())
+            }
+            guard bound else {
+                await node.shutdown()
+                return
+            }
+        }
         do {
             try node.start()
         } catch {
             logger.critical("refusing to start: \(error)")
             throw error
         }
-        try? await gracefulShutdown()
+        // Runs until graceful shutdown, or until the node stops itself (its log cannot be
+        // written): then the error ends the service group and the process.
+        let failure = await withTaskGroup(of: String?.self) { group in
+            group.addTask {
+                try? await gracefulShutdown()
+                return nil
+            }
+            group.addTask {
+                while !Task.isCancelled {
+                    if let failure = node.failure { return failure }
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
         await node.shutdown()
+        if let failure { throw RecoveryError(message: failure) }
     }
 }

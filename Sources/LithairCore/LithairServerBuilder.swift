@@ -107,6 +107,8 @@ struct ServerConfiguration: Sendable {
 
 /// A configuration the server cannot run with.
 public struct ConfigurationError: Error, CustomStringConvertible {
+    /// What is wrong with the configuration, naming the setting.
     public let message: String
+    /// The message.
     public var description: String { message }
 }

@@ -124,6 +124,8 @@ struct ClusterCommand: ParsableCommand {
             """)
     }
 
+    private func say(_ text: String) { LocalCluster.say(text) }
+
     /// 128 random bits, hex: the system generator is cryptographically secure.
     static func randomSecret() -> String {
         var generator = SystemRandomNumberGenerator()
@@ -138,11 +140,6 @@ struct ClusterCommand: ParsableCommand {
         }
         return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     }
-}
-
-/// Writes a line to standard output at once: `print` is block-buffered when piped.
-func say(_ text: String) {
-    FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }
 
 /// Counts SIGINT/SIGTERM deliveries through Dispatch instead of the default handlers (which
@@ -185,6 +182,11 @@ final class LocalCluster {
     let secret: String
     let logLevel: String
     private(set) var nodes: [Node] = []
+
+    /// Writes a line to standard output at once: `print` is block-buffered when piped.
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
 
     init(executable: URL, count: Int, basePort: Int, dataDir: String, secret: String, logLevel: String) {
         self.executable = executable
@@ -272,13 +274,13 @@ final class LocalCluster {
             Thread.sleep(forTimeInterval: 0.05)
         }
         for node in nodes where node.process.isRunning {
-            say("node \(node.index) (pid \(node.process.processIdentifier)) still running: SIGKILL")
+            Self.say("node \(node.index) (pid \(node.process.processIdentifier)) still running: SIGKILL")
             kill(node.process.processIdentifier, SIGKILL)
         }
         for node in nodes {
             node.process.waitUntilExit()
             let after = exitedAfter[node.index].map { String(format: " (%.1f s after SIGTERM)", $0) } ?? ""
-            say(describeExit(of: node, withLog: false) + after)
+            Self.say(describeExit(of: node, withLog: false) + after)
         }
     }
 

@@ -58,6 +58,8 @@ struct RaftSyncStatus: Decodable {
 /// One member's answers, kept raw as well so `--json` prints exactly what the node said.
 struct NodeAnswer {
     var address: String
+    /// From the node itself or, when it did not answer, from what the others say about it.
+    var nodeID: UInt64?
     var health: RaftHealth?
     var rawHealth: String?
     var syncStatus: RaftSyncStatus?
@@ -94,12 +96,15 @@ struct ClusterReport {
         where !members.contains(where: { $0.address == follower.address }) {
             members.append(ask(follower.address, sync: false))
         }
-        let followerIDs = Dictionary(
+        var knownIDs = Dictionary(
             (leader?.syncStatus?.followers ?? []).map { ($0.address, $0.nodeId) }, uniquingKeysWith: { a, _ in a })
-        members.sort {
-            ($0.health?.nodeId ?? followerIDs[$0.address] ?? .max)
-                < ($1.health?.nodeId ?? followerIDs[$1.address] ?? .max)
+        if let health = queried.health, let id = health.leaderId, let address = health.leaderAddress {
+            knownIDs[address] = id
         }
+        for index in members.indices {
+            members[index].nodeID = members[index].health?.nodeId ?? knownIDs[members[index].address]
+        }
+        members.sort { ($0.nodeID ?? .max) < ($1.nodeID ?? .max) }
         return ClusterReport(queried: queried, leader: leader, members: members)
     }
 
@@ -145,7 +150,7 @@ struct ClusterReport {
             let health = member.health
             let follower = followerRows[member.address]
             rows.append([
-                health.map { "\($0.nodeId)" } ?? follower.map { "\($0.nodeId)" } ?? "?",
+                member.nodeID.map { "\($0)" } ?? "?",
                 member.address,
                 health?.state ?? "unreachable",
                 health.map { "\($0.term)" } ?? "-",

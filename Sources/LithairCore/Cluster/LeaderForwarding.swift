@@ -13,7 +13,6 @@ import NIOHTTP1
 struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
     let node: RaftNode
     let modelPaths: [String]
-    let client: HTTPClient
     let maxBodyBytes: Int
     static var forwardedHeader: HTTPField.Name { HTTPField.Name("X-Lithair-Forwarded-By")! }
 
@@ -26,9 +25,10 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
         guard request.headers[Self.forwardedHeader] == nil else {
             throw APIError.unavailable("forwarded to a node that is not the leader either; retry")
         }
-        guard let leader = ClusterStatusView(node: node).leaderAddress else {
+        guard let leader = await knownLeader() else {
             throw APIError(NodeError.notLeader(leaderAddress: nil))
         }
+        guard leader != node.membership.selfMember.address else { return try await next(request, context) }
         let query = request.uri.query.map { "?" + $0 } ?? ""
         let target = "http://\(leader)\(request.uri.path)\(query)"
         if node.cluster.redirectWrites || request.uri.queryParameters["redirect"] == "true" {
@@ -39,6 +39,17 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         var request = request
         return try await forward(&request, to: target)
+    }
+
+    /// The leader's address, waiting up to one (longest) election timeout for one to be known:
+    /// a restarted follower or an election in progress is not worth a 503 yet.
+    private func knownLeader() async -> String? {
+        let deadline = ContinuousClock.now + node.cluster.tickInterval * 20
+        while true {
+            if let leader = ClusterStatusView(node: node).leaderAddress { return leader }
+            guard ContinuousClock.now < deadline, !Task.isCancelled else { return nil }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     private func needsLeader(_ request: Request) -> Bool {
@@ -61,6 +72,7 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.method != .get {
             outgoing.body = .bytes(try await request.collectBody(upTo: maxBodyBytes))
         }
+        guard let client = node.forwardingClient else { throw APIError(NodeError.notReady) }
         let response: HTTPClientResponse
         do {
             response = try await client.execute(

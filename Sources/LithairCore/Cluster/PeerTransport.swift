@@ -20,7 +20,7 @@ final class PeerTransport: Sendable {
         var lastError: String?
     }
 
-    private enum Outgoing: Sendable {
+    enum Outgoing: Sendable {
         case message(RaftMessage)
         case snapshot(LithairConsensus.SnapshotMetadata, term: UInt64, from: NodeID, Promise<Bool>?)
     }
@@ -32,7 +32,7 @@ final class PeerTransport: Sendable {
     private let logger: Logger
     private let onEvent: @Sendable (RaftNode.Input) -> Void
     private let snapshots: SnapshotStore
-    private let queues: [NodeID: AsyncStream<Outgoing>.Continuation]
+    private let queues: [NodeID: PeerQueue]
     private let stats: Mutex<[NodeID: PeerStats]>
     private let senders = Mutex<[Task<Void, Never>]>([])
     static let chunkBytes = 1 << 20
@@ -51,31 +51,30 @@ final class PeerTransport: Sendable {
         self.snapshots = snapshots
         self.logger = logger
         self.onEvent = onEvent
-        var queues: [NodeID: AsyncStream<Outgoing>.Continuation] = [:]
-        var streams: [(ClusterMembership.Member, AsyncStream<Outgoing>)] = []
-        for peer in membership.peers {
-            let (stream, continuation) = AsyncStream.makeStream(
-                of: Outgoing.self, bufferingPolicy: .bufferingNewest(4096))
-            queues[peer.raftID] = continuation
-            streams.append((peer, stream))
-        }
+        let queues = Dictionary(uniqueKeysWithValues: membership.peers.map { ($0.raftID, PeerQueue()) })
         self.queues = queues
         stats = Mutex(Dictionary(uniqueKeysWithValues: membership.peers.map { ($0.raftID, PeerStats()) }))
-        let tasks = streams.map { peer, stream in
+        let tasks = membership.peers.map { peer in
             Task { [self] in
-                for await item in stream { await deliver(item, to: peer) }
+                let queue = queues[peer.raftID]!
+                while let waiting = await queue.popAll() {
+                    for item in AppendCoalescer.coalesce(waiting) {
+                        guard !Task.isCancelled else { return }
+                        await deliver(item, to: peer)
+                    }
+                }
             }
         }
         senders.withLock { $0 = tasks }
     }
 
     func send(_ message: RaftMessage) {
-        queues[message.to]?.yield(.message(message))
+        queues[message.to]?.push(.message(message))
     }
 
     /// Streams the newest stored snapshot to `peer`; reports the result to the node.
     func sendSnapshot(_ metadata: LithairConsensus.SnapshotMetadata, term: UInt64, to peer: NodeID, from: NodeID) {
-        queues[peer]?.yield(.snapshot(metadata, term: term, from: from, nil))
+        queues[peer]?.push(.snapshot(metadata, term: term, from: from, nil))
     }
 
     /// Streams the newest stored snapshot to `peer` and waits for the outcome (force-resync).
@@ -83,15 +82,19 @@ final class PeerTransport: Sendable {
         _ metadata: LithairConsensus.SnapshotMetadata, term: UInt64, to peer: NodeID, from: NodeID
     ) async -> Bool {
         let promise = Promise<Bool>()
-        queues[peer]?.yield(.snapshot(metadata, term: term, from: from, promise))
+        queues[peer]?.push(.snapshot(metadata, term: term, from: from, promise))
         return (try? await promise.value(timeout: snapshotTimeout + .seconds(5))) ?? false
     }
 
     func peerStats() -> [NodeID: PeerStats] { stats.withLock { $0 } }
 
+    /// Stops sending at once: queued messages are dropped (Raft resends what matters) and a
+    /// request in flight is cancelled, so a dead or frozen peer cannot hold up shutdown.
     func shutdown() async {
         for queue in queues.values { queue.finish() }
-        for task in senders.withLock({ $0 }) { await task.value }
+        let tasks = senders.withLock { $0 }
+        for task in tasks { task.cancel() }
+        for task in tasks { await task.value }
         try? await client.shutdown()
     }
 

@@ -112,6 +112,12 @@ extension RaftNode {
     }
 
     private func handleReady(_ ready: Ready) {
+        // A leader's appends and heartbeats justify nothing about its own disk (the core counts
+        // the leader toward a commit only once `advance` reports its entries persisted), so they
+        // leave before its fsync and the followers' fsyncs overlap the leader's. Votes and
+        // acknowledgements wait until what they promise is durable, as the contract requires.
+        let (early, late) = ready.messages.partitioned(by: Self.mayLeaveBeforePersist)
+        for message in early { send(message) }
         do {
             if let snapshot = ready.snapshot { try installReceivedSnapshot(snapshot) }
             let started = ContinuousClock.now
@@ -120,12 +126,15 @@ extension RaftNode {
                 metrics.recordFsync(ContinuousClock.now - started, batchSize: ready.entries.count)
             }
         } catch {
-            // Nothing of this Ready may be acknowledged: drop its messages and fail its
-            // proposals. The core will resend; storage rolled back what it could not sync.
-            logger.error("persisting a Ready failed; its messages are dropped", metadata: ["error": "\(error)"])
+            // The core now holds entries that storage rolled back, and no later Ready could be
+            // persisted on top of them. As etcd does, stop: nothing of this Ready is
+            // acknowledged, and a restart rebuilds the core from what is really on disk.
+            logger.critical("persisting the raft log failed; stopping the node", metadata: ["error": "\(error)"])
+            fatalFailure.withLock { $0 = "the raft log could not be persisted: \(error)" }
+            condition.withLock { stopping = true }
             let failure = NodeError(storageError: error)
-            for entry in ready.entries { proposals.removeValue(forKey: entry.index)?.promise.fail(failure) }
-            core.advance(Ready())
+            for (_, waiter) in proposals { waiter.promise.fail(failure) }
+            proposals.removeAll()
             return
         }
         acknowledgeLeaderConcernWrites(ready.entries)
@@ -139,7 +148,7 @@ extension RaftNode {
                 ])
             failPendingReads()
         }
-        for message in ready.messages { send(message) }
+        for message in late { send(message) }
         apply(ready.committedEntries)
         for state in ready.readStates {
             guard let promise = reads.removeValue(forKey: state.context) else { continue }
@@ -148,6 +157,13 @@ extension RaftNode {
         core.advance(ready)
         answerReads()
         if Int(store.appliedIndex) - Int(lastSnapshotIndex) >= settings.snapshotEvery { _ = takeSnapshot() }
+    }
+
+    static func mayLeaveBeforePersist(_ message: RaftMessage) -> Bool {
+        switch message.body {
+        case .append, .heartbeat, .installSnapshot, .timeoutNow: true
+        case .appendResponse, .heartbeatResponse, .voteRequest, .voteResponse, .readIndex, .readIndexResponse: false
+        }
     }
 
     private func send(_ message: RaftMessage) {
@@ -282,5 +298,23 @@ extension RaftNode {
             $0.status = status
             $0.appliedIndex = applied
         }
+        metrics.recordRaft(
+            term: status.term, isLeader: status.role == .leader, commit: status.commitIndex, applied: applied,
+            lags: Dictionary(
+                uniqueKeysWithValues: status.followers.compactMap { follower in
+                    membership.member(raftID: follower.id).map { ($0.address, follower.lag) }
+                }))
+    }
+}
+
+extension Array {
+    /// The elements that satisfy `belongsInFirst`, then the others, each in their original order.
+    func partitioned(by belongsInFirst: (Element) -> Bool) -> ([Element], [Element]) {
+        var first: [Element] = []
+        var second: [Element] = []
+        for element in self {
+            if belongsInFirst(element) { first.append(element) } else { second.append(element) }
+        }
+        return (first, second)
     }
 }

@@ -33,11 +33,12 @@ final class RaftNode: @unchecked Sendable {
     let logger: Logger
     let stats = Mutex(ResyncStats())
     let published: Mutex<PublishedStatus>
+    /// Set when the node stopped itself because it cannot go on safely (its log cannot be written).
+    let fatalFailure = Mutex<String?>(nil)
     private let lock: DataDirectoryLock
     private let transportBox = Mutex<PeerTransport?>(nil)
     private let snapshotStoreBox = Mutex<SnapshotStore?>(nil)
-    /// Carries writes a follower forwards to the leader.
-    let forwardingClient = HTTPClient(eventLoopGroupProvider: .singleton)
+    private let forwardingClientBox = Mutex<HTTPClient?>(nil)
 
     // Inbox, guarded by `condition`.
     let condition = NSCondition()
@@ -77,6 +78,9 @@ final class RaftNode: @unchecked Sendable {
 
     var transport: PeerTransport? { transportBox.withLock { $0 } }
 
+    /// Carries writes a follower forwards to the leader; exists while the node runs.
+    var forwardingClient: HTTPClient? { forwardingClientBox.withLock { $0 } }
+
     /// The snapshot store, once the node has started (the snapshot intake writes into it).
     var snapshotStore: SnapshotStore? { snapshotStoreBox.withLock { $0 } }
 
@@ -97,6 +101,7 @@ final class RaftNode: @unchecked Sendable {
             membership: membership, secret: cluster.clusterSecret, snapshotTimeout: cluster.snapshotTimeout,
             snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) })
         transportBox.withLock { $0 = transport }
+        forwardingClientBox.withLock { $0 = HTTPClient(eventLoopGroupProvider: .singleton) }
         for warning in storage.log.recovery.warnings { logger.warning("\(warning)") }
         if let (metadata, data) = try storage.snapshots.latest() {
             do {
@@ -148,7 +153,7 @@ final class RaftNode: @unchecked Sendable {
             while !condition.withLock({ stopped }) { try? await Task.sleep(for: .milliseconds(2)) }
             await transport.shutdown()
         }
-        try? await forwardingClient.shutdown()
+        try? await forwardingClient?.shutdown()
         lock.release()
     }
 
@@ -183,6 +188,8 @@ extension RaftNode: ServingNode {
         enqueue(.read(promise))
         return try await Self.nodeErrors { try await promise.value(timeout: self.cluster.requestTimeout) }
     }
+
+    var failure: String? { fatalFailure.withLock { $0 } }
 
     func readBarrier(consistency: String?) async throws {
         try ReadConsistency.validate(consistency)

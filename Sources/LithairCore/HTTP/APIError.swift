@@ -6,13 +6,16 @@ import Hummingbird
 /// Every failure a request can meet ends as one of these, so clients always get JSON and
 /// the right status, never an empty body or a dropped connection.
 public struct APIError: HTTPResponseError, Sendable {
+    /// The HTTP status answered.
     public let status: HTTPResponse.Status
+    /// The `error` member of the body: what went wrong, for the API user.
     public let message: String
     /// Extra members merged into the JSON body (e.g. `current_version`).
     public let details: [String: JSONValue]
     /// Extra response headers (e.g. `Retry-After`).
     public let headers: HTTPFields
 
+    /// An error answered with `status` and `message`, plus extra body members and headers.
     public init(
         _ status: HTTPResponse.Status, _ message: String, details: [String: JSONValue] = [:], headers: HTTPFields = [:]
     ) {
@@ -22,6 +25,7 @@ public struct APIError: HTTPResponseError, Sendable {
         self.headers = headers
     }
 
+    /// The JSON response: `{"error": message, "status": code, ...details}`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var body = details
         body["error"] = .string(message)

@@ -218,10 +218,16 @@ protocol ServingNode: CommandSubmitting {
     func shutdown() async
     /// Waits until a read at `consistency` may be served from local state.
     func readBarrier(consistency: String?) async throws
+    /// Why the node stopped itself, if it did; the process should then exit.
+    var failure: String? { get }
 }
 
 extension LocalNode: ServingNode {
     func start() throws { try recover() }
+
+    /// A single node answers a failed write with 507/503 and rolls the log back: it never
+    /// has to stop itself.
+    var failure: String? { nil }
 
     func readBarrier(consistency: String?) async throws {
         try ReadConsistency.validate(consistency)

@@ -47,6 +47,7 @@ public struct ModelSchema: Sendable {
 public struct ModelValidationError: Error, Sendable, CustomStringConvertible {
     /// A message fit to show the API user, naming the field at fault.
     public let message: String
+    /// The message.
     public var description: String { message }
 }
 

@@ -11,5 +11,6 @@ public struct CommitSettings: Sendable, Equatable {
     /// Take a snapshot (and drop the log before it) every this many applied events.
     public var snapshotEvery: Int = 100_000
 
+    /// The seed's defaults.
     public init() {}
 }

@@ -16,6 +16,7 @@ public enum NodeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// the write was not applied (503, safe to retry).
     case proposalDropped
 
+    /// A message fit for the API user.
     public var description: String {
         switch self {
         case .notReady: "the node is still replaying its log"

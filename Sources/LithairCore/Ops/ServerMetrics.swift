@@ -15,6 +15,11 @@ public final class ServerMetrics: Sendable {
     private let batchSize: CoreMetrics.Recorder
     private let snapshots: CoreMetrics.Counter
     private let snapshotDuration: CoreMetrics.Timer
+    private let raftTerm: CoreMetrics.Gauge
+    private let raftIsLeader: CoreMetrics.Gauge
+    private let raftCommitIndex: CoreMetrics.Gauge
+    private let raftAppliedIndex: CoreMetrics.Gauge
+    private let followerLag = Mutex<[String: CoreMetrics.Gauge]>([:])
     private let requestMetrics = Mutex<[RequestKey: (count: CoreMetrics.Counter, duration: CoreMetrics.Timer)]>([:])
 
     private struct RequestKey: Hashable {
@@ -40,6 +45,28 @@ public final class ServerMetrics: Sendable {
         batchSize = CoreMetrics.Recorder(label: "lithair_wal_batch_size", factory: factory)
         snapshots = CoreMetrics.Counter(label: "lithair_snapshots_total", factory: factory)
         snapshotDuration = CoreMetrics.Timer(label: "lithair_snapshot_duration_seconds", factory: factory)
+        raftTerm = CoreMetrics.Gauge(label: "lithair_raft_term", factory: factory)
+        raftIsLeader = CoreMetrics.Gauge(label: "lithair_raft_is_leader", factory: factory)
+        raftCommitIndex = CoreMetrics.Gauge(label: "lithair_raft_commit_index", factory: factory)
+        raftAppliedIndex = CoreMetrics.Gauge(label: "lithair_raft_applied_index", factory: factory)
+    }
+
+    /// The consensus state after a turn of the Raft loop; `lags` is per follower address (leader only).
+    func recordRaft(term: UInt64, isLeader: Bool, commit: UInt64, applied: UInt64, lags: [String: UInt64]) {
+        raftTerm.record(Double(term))
+        raftIsLeader.record(isLeader ? 1 : 0)
+        raftCommitIndex.record(Double(commit))
+        raftAppliedIndex.record(Double(applied))
+        let gauges = followerLag.withLock { cache in
+            lags.map { address, lag in
+                let gauge =
+                    cache[address]
+                    ?? CoreMetrics.Gauge(label: "lithair_raft_follower_lag", dimensions: [("follower", address)], factory: factory)
+                cache[address] = gauge
+                return (gauge, lag)
+            }
+        }
+        for (gauge, lag) in gauges { gauge.record(Double(lag)) }
     }
 
     /// One log append of `batchSize` events made durable by one fsync that took `duration`.

@@ -61,7 +61,8 @@ public final class ServerMetrics: Sendable {
             lags.map { address, lag in
                 let gauge =
                     cache[address]
-                    ?? CoreMetrics.Gauge(label: "lithair_raft_follower_lag", dimensions: [("follower", address)], factory: factory)
+                    ?? CoreMetrics.Gauge(
+                        label: "lithair_raft_follower_lag", dimensions: [("follower", address)], factory: factory)
                 cache[address] = gauge
                 return (gauge, lag)
             }

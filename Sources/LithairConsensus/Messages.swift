@@ -48,6 +48,23 @@ public struct RaftMessage: Sendable, Hashable, Codable {
     }
 }
 
+extension RaftMessage {
+    /// Structural sanity of what a peer sent: appended entries are contiguous after
+    /// `prevLogIndex` with terms that never decrease and never exceed the message's term.
+    public var isWellFormed: Bool {
+        guard case .append(let request) = body else { return true }
+        guard request.prevLogIndex < UInt64.max - UInt64(request.entries.count) else { return false }
+        var expectedIndex = request.prevLogIndex + 1
+        var previousTerm = request.prevLogTerm
+        for entry in request.entries {
+            guard entry.index == expectedIndex, entry.term >= previousTerm, entry.term <= term else { return false }
+            expectedIndex += 1
+            previousTerm = entry.term
+        }
+        return true
+    }
+}
+
 /// AppendEntries RPC arguments (Raft figure 2).
 public struct AppendEntries: Sendable, Hashable, Codable {
     /// The leader, so followers can redirect clients.

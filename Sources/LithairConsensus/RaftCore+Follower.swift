@@ -21,7 +21,8 @@ extension RaftCore {
     }
 
     mutating func handleHeartbeat(_ request: Heartbeat, from leader: NodeID) {
-        log.commit(to: request.leaderCommit)
+        // The leader sends at most our match index, so this clamp only guards against a bad peer.
+        log.commit(to: min(request.leaderCommit, log.lastIndex))
         send(to: leader, .heartbeatResponse(HeartbeatResponse(context: request.context)))
     }
 

@@ -54,7 +54,7 @@ extension RaftCore {
             let hint =
                 response.conflictTerm > 0
                 ? log.conflictHint(index: response.conflictIndex, term: response.conflictTerm).index
-                : response.conflictIndex
+                : min(response.conflictIndex, log.lastIndex)
             if pr.backtrack(rejected: response.rejectedIndex, hint: hint) {
                 if pr.state == .replicate { pr.becomeProbe() }
                 progress[peer] = pr
@@ -65,7 +65,8 @@ extension RaftCore {
             return
         }
         let wasPaused = pr.isPaused
-        guard pr.acknowledge(response.matchIndex) else {
+        // A follower cannot match entries we never had: only a bad peer would claim it.
+        guard response.matchIndex <= log.lastIndex, pr.acknowledge(response.matchIndex) else {
             progress[peer] = pr
             return
         }

@@ -1,8 +1,11 @@
 extension RaftCore {
-    /// Delivers a message from another node. Messages from unknown nodes, or addressed to
-    /// another node, are ignored.
+    /// Delivers a message from another node. Messages from unknown nodes, addressed to another
+    /// node, or malformed (see ``RaftMessage/isWellFormed``) are ignored: a bad peer must not be
+    /// able to crash this one.
     public mutating func step(_ message: RaftMessage) {
-        guard message.to == config.id, message.from != config.id, config.voters.contains(message.from) else { return }
+        guard message.to == config.id, message.from != config.id, config.voters.contains(message.from),
+            message.isWellFormed
+        else { return }
         if message.term > term {
             guard stepHigherTerm(message) else { return }
         } else if message.term < term {

@@ -86,3 +86,43 @@ struct VoteRulesTests {
         #expect(ready.messages.count == 1)
     }
 }
+
+/// A buggy or hostile peer must not be able to crash a node.
+@Suite("Malformed input")
+struct MalformedInputTests {
+    @Test("non-contiguous or overflowing appends are ignored")
+    func malformedAppendsAreIgnored() {
+        var core = RaftCore(config: RaftConfig(id: 1, voters: [1, 2, 3]))
+        let gap = AppendEntries(
+            leaderID: 2, prevLogIndex: 0, prevLogTerm: 0, entries: [LogEntry(index: 5, term: 2)], leaderCommit: 5)
+        let overflow = AppendEntries(
+            leaderID: 2, prevLogIndex: .max, prevLogTerm: 2, entries: [LogEntry(index: 0, term: 2)], leaderCommit: 0)
+        let futureTerm = AppendEntries(
+            leaderID: 2, prevLogIndex: 0, prevLogTerm: 0, entries: [LogEntry(index: 1, term: 9)], leaderCommit: 0)
+        for request in [gap, overflow, futureTerm] {
+            core.step(RaftMessage(from: 2, to: 1, term: 2, body: .append(request)))
+        }
+        #expect(core.lastIndex == 0)
+        #expect(core.term == 0, "ignored entirely, term included")
+    }
+
+    @Test("a heartbeat cannot commit beyond the follower's log")
+    func heartbeatCommitIsClamped() {
+        var core = RaftCore(config: RaftConfig(id: 1, voters: [1, 2, 3]))
+        core.step(RaftMessage(from: 2, to: 1, term: 2, body: .heartbeat(Heartbeat(leaderID: 2, leaderCommit: 99))))
+        #expect(core.committedIndex == 0)
+    }
+
+    @Test("a leader ignores acknowledgements of entries it never had")
+    func impossibleAcknowledgementIsIgnored() {
+        var core = RaftCore(config: RaftConfig(id: 1, voters: [1, 2, 3], isInitialLeader: true))
+        core.step(RaftMessage(from: 2, to: 1, term: 1, body: .appendResponse(.accepted(matchIndex: 1_000))))
+        core.step(RaftMessage(from: 3, to: 1, term: 1, body: .appendResponse(.accepted(matchIndex: 1_000))))
+        #expect(core.committedIndex == 0)
+        core.step(
+            RaftMessage(
+                from: 2, to: 1, term: 1,
+                body: .appendResponse(.rejected(index: 1, conflictIndex: .max, conflictTerm: 0))))
+        #expect(core.role == .leader)
+    }
+}

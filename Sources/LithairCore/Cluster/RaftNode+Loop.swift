@@ -44,9 +44,29 @@ extension RaftNode {
         while inbox.isEmpty && !stopping {
             if !condition.wait(until: wallDeadline) { break }
         }
+        lingerForProposals()
         let inputs = inbox
         inbox.removeAll(keepingCapacity: true)
         return (inputs, stopping && inputs.isEmpty)
+    }
+
+    /// Group commit, as in the single-node committer: when several proposals are queued
+    /// already, load is concurrent, so keep collecting while more keep arriving (each within a
+    /// short quiet window), never past the flush interval. One persist, one fsync and one
+    /// replication round then cover more writes. Called with `condition` held.
+    private func lingerForProposals() {
+        guard settings.flushInterval > .zero, !stopping, core.role == .leader else { return }
+        func queuedProposals() -> Int {
+            inbox.reduce(0) { count, input in if case .propose = input { count + 1 } else { count } }
+        }
+        guard queuedProposals() > 1 else { return }
+        let hardDeadline = Date(timeIntervalSinceNow: settings.flushInterval.seconds)
+        var seen = inbox.count
+        while queuedProposals() < settings.maxBatch {
+            let quietDeadline = min(hardDeadline, Date(timeIntervalSinceNow: 0.000_2))
+            guard condition.wait(until: quietDeadline), Date() < hardDeadline, inbox.count > seen else { return }
+            seen = inbox.count
+        }
     }
 
     private func propose(_ batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)]) {

@@ -10,7 +10,7 @@ struct LithairCommand: AsyncParsableCommand {
             rebuilt from the newest snapshot plus the log after it.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, ClusterCommand.self, StatusCommand.self],
+        subcommands: [ServeCommand.self, ClusterCommand.self, StatusCommand.self, VerifyCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -7,12 +7,11 @@
 /// Operations with an unknown outcome are kept apart (see `OptionalOperations`).
 struct EventList {
     /// "No node".
-    static let none: Int32 = -1
-
+    static let none = DancingLinks.none
+    /// The list itself; `next` reads through to it.
+    private var links: DancingLinks
     /// Successor of each node, or `none`.
-    private(set) var next: [Int32]
-    /// Predecessor of each node (the head's is `none`).
-    private var previous: [Int32]
+    @inline(__always) var next: [Int32] { links.next }
     /// The operation each node belongs to (an index into the arrays given to `init`).
     let operation: [Int32]
     /// For a call node, its return node; for a return node, `none`.
@@ -52,8 +51,7 @@ struct EventList {
         self.operation = operation
         self.returnNode = returnNode
         self.time = time
-        next = (0..<nodeCount).map { $0 + 1 < nodeCount ? Int32($0 + 1) : EventList.none }
-        previous = (0..<nodeCount).map { Int32($0) - 1 }
+        links = DancingLinks(chainOf: nodeCount)
     }
 
     /// The first event still in the list, or `none` if it is empty.
@@ -66,27 +64,13 @@ struct EventList {
 
     /// Removes the call `node` and its return from the list.
     mutating func lift(_ node: Int32) {
-        unlink(node)
-        unlink(returnNode[Int(node)])
+        links.unlink(node)
+        links.unlink(returnNode[Int(node)])
     }
 
     /// Reinserts the call `node` and its return, undoing the matching `lift`.
     mutating func unlift(_ node: Int32) {
-        relink(returnNode[Int(node)])
-        relink(node)
-    }
-
-    private mutating func unlink(_ node: Int32) {
-        let before = previous[Int(node)]
-        let after = next[Int(node)]
-        next[Int(before)] = after
-        if after != EventList.none { previous[Int(after)] = before }
-    }
-
-    private mutating func relink(_ node: Int32) {
-        let before = previous[Int(node)]
-        let after = next[Int(node)]
-        next[Int(before)] = node
-        if after != EventList.none { previous[Int(after)] = node }
+        links.relink(returnNode[Int(node)])
+        links.relink(node)
     }
 }

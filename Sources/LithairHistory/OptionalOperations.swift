@@ -19,10 +19,10 @@ struct OptionalOperations {
     /// Each class's number of members linearized so far: the next candidate is
     /// `members[c][linearizedCount[c]]`.
     private(set) var linearizedCount: [Int]
-    /// Successor of each node in the list of classes with pending members; node 0 is a
-    /// sentinel, node `c + 1` is class `c`.
-    private(set) var next: [Int32]
-    private var previous: [Int32]
+    /// The list of classes with pending members; node 0 is a sentinel, node `c + 1` is class `c`.
+    private var links: DancingLinks
+    /// Successor of each node in that list, or `EventList.none`.
+    @inline(__always) var next: [Int32] { links.next }
 
     /// Groups `steps` (of operations sorted by invocation time `invokedAt`) into classes.
     init(steps: [RegisterModel.Step], invokedAt: [UInt64]) {
@@ -40,8 +40,7 @@ struct OptionalOperations {
         firstInvokedAt = members.map { invokedAt[$0[0]] }
         linearizedCount = Array(repeating: 0, count: members.count)
         let count = members.count
-        next = (0...count).map { $0 < count ? Int32($0 + 1) : EventList.none }
-        previous = (0...count).map { Int32($0) - 1 }
+        links = DancingLinks(chainOf: count + 1)
     }
 
     /// The first class node with pending members, or `EventList.none`.
@@ -59,27 +58,13 @@ struct OptionalOperations {
     mutating func take(_ node: Int32) {
         let group = Int(node) - 1
         linearizedCount[group] += 1
-        if linearizedCount[group] == members[group].count { unlink(node) }
+        if linearizedCount[group] == members[group].count { links.unlink(node) }
     }
 
     /// Undoes the matching `take`.
     mutating func untake(_ node: Int32) {
         let group = Int(node) - 1
-        if linearizedCount[group] == members[group].count { relink(node) }
+        if linearizedCount[group] == members[group].count { links.relink(node) }
         linearizedCount[group] -= 1
-    }
-
-    private mutating func unlink(_ node: Int32) {
-        let before = previous[Int(node)]
-        let after = next[Int(node)]
-        next[Int(before)] = after
-        if after != EventList.none { previous[Int(after)] = before }
-    }
-
-    private mutating func relink(_ node: Int32) {
-        let before = previous[Int(node)]
-        let after = next[Int(node)]
-        next[Int(before)] = node
-        if after != EventList.none { previous[Int(after)] = node }
     }
 }

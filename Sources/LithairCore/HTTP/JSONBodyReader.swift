@@ -27,10 +27,8 @@ enum JSONBodyReader {
         let buffer = try await request.collectBody(upTo: limit)
         let value: JSONValue
         do {
-            value =
-                try buffer.readableBytesView.withContiguousStorageIfAvailable { try JSONParser.parse($0) }
-                ?? JSONParser.parse(Array(buffer.readableBytesView))
-        } catch let error as JSONParseError {
+            value = try JSONParser.parse(buffer.readableBytesView)
+        } catch {
             throw APIError.badRequest("malformed JSON: \(error)")
         }
         guard let object = value.objectValue else {

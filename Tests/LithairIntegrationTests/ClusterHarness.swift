@@ -113,8 +113,14 @@ final class ClusterHarness: @unchecked Sendable {
             .POST, url(index) + "/api/products" + query, json: #"{"id":"\#(id)","name":"n-\#(id)","price":1}"#)
     }
 
+    /// Kills and reaps every node and removes the data directories, however the test ended:
+    /// a test that throws or fails must not leave servers running.
     deinit {
-        for node in nodes { node?.signal(SIGKILL) }
+        for node in nodes.compactMap({ $0 }) where node.process.isRunning {
+            node.signal(SIGKILL)
+            node.process.waitUntilExit()
+        }
+        for directory in directories { try? FileManager.default.removeItem(atPath: directory) }
     }
 }
 

@@ -7,7 +7,6 @@ struct ClusterProcessTests {
     @Test("creates, updates and deletes replicate; followers forward, redirect and read linearizably")
     func replicationForwardingAndReads() async throws {
         let cluster = try ClusterHarness()
-        defer { Task { await cluster.stopAll() } }
         let leader = try await cluster.waitForLeader()
         #expect(cluster.nodeID(leader) == 0, "the isLeader node leads term 1")
         let follower = (leader + 1) % 3
@@ -47,7 +46,6 @@ struct ClusterProcessTests {
     @Test("kill -9 of the leader: a new leader within 3 s, writes continue, the old leader rejoins as follower")
     func leaderFailover() async throws {
         let cluster = try ClusterHarness()
-        defer { Task { await cluster.stopAll() } }
         let leader = try await cluster.waitForLeader()
         for index in 0..<20 { #expect(try await cluster.create("before-\(index)", on: leader).status == .created) }
 
@@ -71,7 +69,6 @@ struct ClusterProcessTests {
     @Test("a follower down during 1,500 writes comes back through a snapshot")
     func laggingFollowerResyncsBySnapshot() async throws {
         let cluster = try ClusterHarness(extraArguments: ["--snapshot-every", "500"])
-        defer { Task { await cluster.stopAll() } }
         let leader = try await cluster.waitForLeader()
         let follower = (leader + 1) % 3
         try await cluster.create("first", on: leader)
@@ -114,7 +111,6 @@ struct ClusterProcessTests {
     @Test("force-resync sends a fresh snapshot; unknown targets 404; followers answer 400 naming the leader")
     func forceResync() async throws {
         let cluster = try ClusterHarness()
-        defer { Task { await cluster.stopAll() } }
         let leader = try await cluster.waitForLeader()
         let follower = (leader + 1) % 3
         for index in 0..<30 { try await cluster.create("p\(index)", on: leader) }
@@ -142,7 +138,6 @@ struct ClusterProcessTests {
     @Test("a full-cluster kill -9 and restart keeps every acknowledged write")
     func fullClusterRestart() async throws {
         let cluster = try ClusterHarness()
-        defer { Task { await cluster.stopAll() } }
         let leader = try await cluster.waitForLeader()
         var acknowledged: [String] = []
         var refused: [String] = []
@@ -161,7 +156,6 @@ struct ClusterProcessTests {
     @Test("write concern leader answers 202 after the leader's fsync; the write then replicates")
     func leaderWriteConcern() async throws {
         let cluster = try ClusterHarness(extraArguments: ["--write-concern", "leader"])
-        defer { Task { await cluster.stopAll() } }
         let leader = try await cluster.waitForLeader()
         let accepted = try await cluster.create("fast", on: leader)
         #expect(accepted.status == .accepted)
@@ -174,7 +168,6 @@ struct ClusterProcessTests {
     @Test("forged /_raft/* calls without the secret are refused and change nothing")
     func forgedRaftCallsAreRefused() async throws {
         let cluster = try ClusterHarness()
-        defer { Task { await cluster.stopAll() } }
         let leader = try await cluster.waitForLeader()
         let follower = (leader + 1) % 3
         try await cluster.create("x", on: leader)

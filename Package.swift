@@ -75,6 +75,7 @@ let package = Package(
             name: "LithairCoreTests",
             dependencies: [
                 "LithairCore",
+                "LithairConsensus",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -1,5 +1,6 @@
 import Hummingbird
 import HummingbirdTesting
+import LithairConsensus
 import NIOCore
 import Testing
 
@@ -110,7 +111,7 @@ struct BadInputTests {
     func garbageBodies() async throws {
         let directory = TemporaryDirectory()
         try await withClient(try await makeServer(directory: directory.path)) { client in
-            var generator = SplitMix(seed: 42)
+            var generator = SplitMix64(seed: 42)
             let alphabet = Array(#"{}[]":,0123456789.-+eE truefalsn\u"#.utf8) + [0xFF, 0xC3, 0x00]
             for _ in 0..<300 {
                 let length = Int(generator.next() % 64)
@@ -123,17 +124,5 @@ struct BadInputTests {
             #expect(try await client.send(.get, "/health").status == .ok)
             #expect(try await client.send(.get, "/api/products/count").json["count"] == .int(0))
         }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import LithairConsensus
 import Testing
 
 @testable import LithairCore
@@ -8,7 +9,7 @@ struct ModelStateTests {
 
     /// A deterministic mix of every command kind, including ones that must be rejected.
     private func events(count: Int, seed: UInt64) -> [ModelEvent] {
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { step in
             let id = "p\(random.next() % 20)"
             let body = JSONValue.object(["name": .string("n\(step)"), "price": .int(Int64(step))])
@@ -53,7 +54,7 @@ struct ModelStateTests {
 
     @Test("garbage payloads are rejected, not trusted")
     func eventCodecRejectsGarbage() {
-        var random = SplitMix(seed: 11)
+        var random = SplitMix64(seed: 11)
         let valid = ModelEventCodec.encode(events(count: 1, seed: 1)[0])
         for length in 0..<valid.count {
             #expect(throws: (any Error).self) { try ModelEventCodec.decode(Array(valid.prefix(length))) }

@@ -1,3 +1,4 @@
+import LithairConsensus
 import Testing
 
 @testable import LithairCore
@@ -5,18 +6,6 @@ import Testing
 /// Feeds random and mutated inputs to the parser: each must return a value or throw,
 /// never trap. A fixed seed keeps failures reproducible.
 @Suite struct JSONFuzzTests {
-    /// SplitMix64: tiny, seedable, good enough to scatter bytes.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     private static let seeds: [String] = [
         #"{"id":"p1","name":"Widget","price":19.99,"tags":["a","b"],"created_at":"2026-01-01T00:00:00Z"}"#,
         #"[1,-2.5e10,true,false,null,"\u00e9\uD83D\uDE00\n",{"a":[[]]}]"#,
@@ -42,7 +31,7 @@ import Testing
     }
 
     @Test func randomBytes() {
-        var generator = SeededGenerator(state: 0x1234_5678)
+        var generator = SplitMix64(seed: 0x1234_5678)
         for _ in 0..<3_000 {
             let length = Int.random(in: 0..<48, using: &generator)
             var bytes: [UInt8] = []
@@ -57,7 +46,7 @@ import Testing
     }
 
     @Test func mutatedDocuments() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<5_000 {
             var bytes = Array(Self.seeds.randomElement(using: &generator)!.utf8)
             for _ in 0..<Int.random(in: 1...4, using: &generator) {

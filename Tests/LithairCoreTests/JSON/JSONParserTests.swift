@@ -1,3 +1,4 @@
+import LithairConsensus
 import Testing
 
 @testable import LithairCore
@@ -77,7 +78,7 @@ import Testing
     /// The fast path (Clinger) and the fallback must both agree with the standard library's
     /// correctly rounded conversion.
     @Test func decimalsMatchStandardLibrary() throws {
-        var generator = JSONFuzzTests.SeededGenerator(state: 99)
+        var generator = SplitMix64(seed: 99)
         for _ in 0..<20_000 {
             let digits = String(
                 UInt64.random(in: 0...UInt64.max, using: &generator) >> UInt64.random(in: 0...63, using: &generator))

@@ -1,3 +1,4 @@
+import LithairConsensus
 import Testing
 
 @testable import LithairCore
@@ -15,7 +16,7 @@ import Testing
     }
 
     @Test func everyByteValueAndLength() throws {
-        var generator = RaftWireRandom(state: 7)
+        var generator = SplitMix64(seed: 7)
         for length in 0..<300 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let text = Base64.encode(bytes)

@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func randomMessagesRoundTrip() throws {
-        var generator = RaftWireRandom(state: 2026)
+        var generator = SplitMix64(seed: 2026)
         var seen: Set<RaftWireType> = []
         for _ in 0..<5_000 {
             let message = RaftWireSamples.random(using: &generator)
@@ -161,7 +161,7 @@ import Testing
 @Suite struct RaftWireAppendWriterTests {
     /// The hand-written append encoder must match the reference JSONWriter output exactly.
     @Test func matchesTheGenericEncoding() {
-        var generator = RaftWireRandom(state: 99)
+        var generator = SplitMix64(seed: 99)
         var messages = RaftWireSamples.all.filter { RaftWireType($0.body) == .append }
         for _ in 0..<200 {
             let prev = UInt64.random(in: 0...1_000_000, using: &generator)

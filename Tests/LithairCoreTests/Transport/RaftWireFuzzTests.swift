@@ -9,7 +9,7 @@ import Testing
     /// Bytes that steer mutations toward the interesting parts of the grammar.
     private static let interesting: [UInt8] = Array(#"{}[]",:-.e0123456789=+/"#.utf8) + [0x00, 0x80, 0xFF]
 
-    private func mutate(_ bytes: [UInt8], using generator: inout RaftWireRandom) -> [UInt8] {
+    private func mutate(_ bytes: [UInt8], using generator: inout SplitMix64) -> [UInt8] {
         var bytes = bytes
         for _ in 0..<Int.random(in: 1...4, using: &generator) where !bytes.isEmpty {
             let position = Int.random(in: 0..<bytes.count, using: &generator)
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func mutatedBodiesNeverTrap() {
-        var generator = RaftWireRandom(state: 0x5EED)
+        var generator = SplitMix64(seed: 0x5EED)
         let seeds = RaftWireSamples.all.map { (RaftWireCodec.encode($0), RaftWireCodec.route(for: $0)) }
         var decoded = 0
         var rejected = 0
@@ -48,7 +48,7 @@ import Testing
     }
 
     @Test func mutatedBase64NeverTraps() {
-        var generator = RaftWireRandom(state: 64)
+        var generator = SplitMix64(seed: 64)
         for _ in 0..<20_000 {
             let length = Int.random(in: 0..<12, using: &generator)
             let plain = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }

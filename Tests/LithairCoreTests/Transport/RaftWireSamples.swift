@@ -69,29 +69,16 @@ enum RaftWireSamples {
     }
 }
 
-/// SplitMix64: tiny, seedable, good enough to scatter bytes.
-struct RaftWireRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 extension RaftWireSamples {
     /// A random valid message (ids positive, numbers within `Int64`, entries contiguous after
     /// `prev_log_index` with non-decreasing terms, `leader_id == from`).
-    static func random(using generator: inout RaftWireRandom) -> RaftMessage {
-        func number(_ generator: inout RaftWireRandom) -> UInt64 {
+    static func random(using generator: inout SplitMix64) -> RaftMessage {
+        func number(_ generator: inout SplitMix64) -> UInt64 {
             // Mostly small, sometimes at the top of the range.
             Bool.random(using: &generator)
                 ? .random(in: 0...1_000, using: &generator) : .random(in: 0...UInt64(Int64.max), using: &generator)
         }
-        func bytes(_ generator: inout RaftWireRandom) -> [UInt8] {
+        func bytes(_ generator: inout SplitMix64) -> [UInt8] {
             (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         }
         let from = UInt64.random(in: 1...9, using: &generator)

@@ -50,23 +50,14 @@ extension RaftNode {
         return (inputs, stopping && inputs.isEmpty)
     }
 
-    /// Group commit, as in the single-node committer: when several proposals are queued
-    /// already, load is concurrent, so keep collecting while more keep arriving (each within a
-    /// short quiet window), never past the flush interval. One persist, one fsync and one
-    /// replication round then cover more writes. Called with `condition` held.
+    /// Group commit on the leader: see ``CommitSettings/lingerForCompanions(on:queuedWrites:arrivals:)``.
+    /// Called with `condition` held.
     private func lingerForProposals() {
-        guard settings.flushInterval > .zero, !stopping, core.role == .leader else { return }
-        func queuedProposals() -> Int {
-            inbox.reduce(0) { count, input in if case .propose = input { count + 1 } else { count } }
-        }
-        guard queuedProposals() > 1 else { return }
-        let hardDeadline = Date(timeIntervalSinceNow: settings.flushInterval.seconds)
-        var seen = inbox.count
-        while queuedProposals() < settings.maxBatch {
-            let quietDeadline = min(hardDeadline, Date(timeIntervalSinceNow: 0.000_2))
-            guard condition.wait(until: quietDeadline), Date() < hardDeadline, inbox.count > seen else { return }
-            seen = inbox.count
-        }
+        guard !stopping, core.role == .leader else { return }
+        settings.lingerForCompanions(
+            on: condition,
+            queuedWrites: { inbox.reduce(0) { count, input in if case .propose = input { count + 1 } else { count } } },
+            arrivals: { inbox.count })
     }
 
     private func propose(_ batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)]) {

@@ -119,27 +119,14 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
         defer { condition.unlock() }
         while queue.isEmpty && !stopping { condition.wait() }
         if queue.isEmpty { return nil }
-        if queue.count < settings.maxBatch && !stopping { lingerForCompanions() }
+        if !stopping {
+            settings.lingerForCompanions(on: condition, queuedWrites: { queue.count }, arrivals: { queue.count })
+        }
         let count = min(queue.count, settings.maxBatch)
         let batch = Array(queue.prefix(count))
         queue.removeFirst(count)
         return batch
     }
-
-    /// When several writers are queued already, load is concurrent: keep collecting while
-    /// writes keep arriving (each within a short quiet window), never past the flush interval,
-    /// so one fsync covers more writes.
-    private func lingerForCompanions() {
-        guard queue.count > 1, settings.flushInterval > .zero else { return }
-        let hardDeadline = Date(timeIntervalSinceNow: settings.flushInterval.seconds)
-        while queue.count < settings.maxBatch {
-            let quietDeadline = min(hardDeadline, Date(timeIntervalSinceNow: Self.quietWindow))
-            guard condition.wait(until: quietDeadline), Date() < hardDeadline else { return }
-        }
-    }
-
-    /// How long the flusher waits for one more write before flushing what it has.
-    private static let quietWindow: TimeInterval = 0.000_2
 
     private func flush(_ batch: [Pending]) {
         let first = log.lastIndex + 1

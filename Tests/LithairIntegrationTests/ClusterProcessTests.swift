@@ -165,6 +165,26 @@ struct ClusterProcessTests {
         #expect(converged.contains(#""id":"fast""#))
     }
 
+    @Test("a peer's POST gets the receiver's answer in its HTTP reply")
+    func answersRideTheReply() async throws {
+        let cluster = try ClusterHarness()
+        let leader = try await cluster.waitForLeader()
+        let follower = (leader + 1) % 3
+        let term = try #require(await cluster.health(follower)?["term"] as? Int)
+        // A heartbeat from an older term: the follower answers with its own term, so a deposed
+        // leader steps down. That answer comes back in the reply, not as a POST to the sender.
+        let (from, to) = (cluster.nodeID(leader) + 1, cluster.nodeID(follower) + 1)
+        let reply = try await HTTP.request(
+            .POST, cluster.url(follower) + "/_raft/append",
+            json: #"{"type":"heartbeat","from":\#(from),"to":\#(to),"term":0,"leader_id":\#(from),"leader_commit":0}"#,
+            headers: [("authorization", "Bearer \(ClusterHarness.secret)")])
+        #expect(reply.status == .ok)
+        #expect(
+            reply.text
+                == #"{"ok":true,"replies":[{"from":\#(to),"term":\#(term),"to":\#(from),"type":"heartbeat_response"}]}"#)
+        #expect(await cluster.health(follower)?["term"] as? Int == term)
+    }
+
     @Test("forged /_raft/* calls without the secret are refused and change nothing")
     func forgedRaftCallsAreRefused() async throws {
         let cluster = try ClusterHarness()

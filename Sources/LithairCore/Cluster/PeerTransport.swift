@@ -8,11 +8,12 @@ import Synchronization
 
 /// Node-to-node HTTP: one ordered sender per peer over kept-alive AsyncHTTPClient connections.
 ///
-/// Messages are one-way POSTs (`/_raft/append`, `/_raft/vote`, …): the HTTP reply is only an
-/// acknowledgement, and the Raft answer comes back as the peer's own POST once the peer has
-/// persisted what justifies it. Each peer's queue is drained in order by one task, so
-/// appends arrive in the order the core produced them; a full queue drops its oldest
-/// messages, which Raft tolerates (the leader re-probes).
+/// Each message is a POST (`/_raft/append`, `/_raft/vote`, …) whose HTTP reply carries the
+/// peer's answers, sent once the peer has persisted what justifies them (an answer that takes
+/// longer comes back as the peer's own POST). Each peer's queue is drained in order by one
+/// task, one POST at a time, so appends arrive in the order the core produced them and those
+/// queued during a round trip leave together as the next, merged POST; a full queue drops its
+/// oldest messages, which Raft tolerates (the leader re-probes).
 final class PeerTransport: Sendable {
     struct PeerStats: Sendable, Equatable {
         var lastLatencyMillis: Double?
@@ -103,10 +104,15 @@ final class PeerTransport: Sendable {
     private func deliver(_ item: Outgoing, to peer: ClusterMembership.Member) async {
         switch item {
         case .message(let message):
-            let ok = await post(
-                to: peer, path: RaftWireCodec.route(for: message), body: RaftWireCodec.encode(message),
-                contentType: "application/json", timeout: .seconds(2))
-            if !ok { onEvent(.unreachable(peer.raftID)) }
+            guard
+                let reply = await post(
+                    to: peer, path: RaftWireCodec.route(for: message), body: RaftWireCodec.encode(message),
+                    contentType: "application/json", timeout: .seconds(2))
+            else {
+                onEvent(.unreachable(peer.raftID))
+                return
+            }
+            receiveAnswers(in: reply, from: peer)
         case .snapshot(let metadata, let term, let from, let promise):
             let ok = await streamSnapshot(metadata, term: term, from: from, to: peer)
             onEvent(.snapshotSent(peer: peer.raftID, success: ok))
@@ -134,10 +140,10 @@ final class PeerTransport: Sendable {
                     "from=\(from)&to=\(peer.raftID)&term=\(term)&index=\(file.metadata.index)"
                     + "&snapshot_term=\(file.metadata.term)&offset=\(offset)&total=\(file.totalBytes)"
                     + "&checksum=\(file.checksum)"
-                let ok = await post(
+                let reply = await post(
                     to: peer, path: "/_raft/snapshot?" + query, body: chunk, contentType: "application/octet-stream",
                     timeout: max(.seconds(1), deadline - ContinuousClock.now))
-                guard ok else { return false }
+                guard reply != nil else { return false }
                 offset += chunk.count
             } while offset < file.totalBytes
             return true
@@ -147,9 +153,26 @@ final class PeerTransport: Sendable {
         }
     }
 
+    /// Hands the answers in a reply to the node. A reply that does not parse, or carries a
+    /// message that is not from `peer` to this node, is dropped whole and logged: the peer is
+    /// confused, and Raft recovers from a lost answer.
+    private func receiveAnswers(in reply: ByteBuffer, from peer: ClusterMembership.Member) {
+        do {
+            let answers = try RaftWireCodec.decodeReply(reply.readableBytesView)
+            let me = membership.selfMember.raftID
+            guard answers.allSatisfy({ $0.from == peer.raftID && $0.to == me }) else {
+                throw RaftWireError("an answer is not addressed from \(peer.raftID) to \(me)")
+            }
+            for answer in answers { onEvent(.message(answer)) }
+        } catch {
+            logger.warning("dropped a malformed reply", metadata: ["peer": "\(peer.address)", "error": "\(error)"])
+        }
+    }
+
+    /// POSTs `body`; the reply's body on a 2xx status, nil on any failure (recorded).
     private func post(
         to peer: ClusterMembership.Member, path: String, body: [UInt8], contentType: String, timeout: Duration
-    ) async -> Bool {
+    ) async -> ByteBuffer? {
         var request = HTTPClientRequest(url: "http://\(peer.address)\(path)")
         request.method = .POST
         request.headers.add(name: "content-type", value: contentType)
@@ -161,16 +184,16 @@ final class PeerTransport: Sendable {
             let reply = try await response.body.collect(upTo: 1 << 16)
             guard (200..<300).contains(response.status.code) else {
                 record(peer, failure: "HTTP \(response.status.code): \(String(buffer: reply))")
-                return false
+                return nil
             }
             let millis = (ContinuousClock.now - started).seconds * 1000
             stats.withLock {
                 $0[peer.raftID] = PeerStats(lastLatencyMillis: millis, consecutiveFailures: 0, lastError: nil)
             }
-            return true
+            return reply
         } catch {
             record(peer, failure: "\(error)")
-            return false
+            return nil
         }
     }
 

@@ -25,7 +25,9 @@ extension RaftNode {
                 nextTick = ContinuousClock.now + cluster.tickInterval
             }
             handleReadies()
+            closeReplies()
         }
+        closeReplies()
         let leftovers = condition.withLock { () -> [Input] in
             defer { inbox.removeAll() }
             return inbox
@@ -79,7 +81,8 @@ extension RaftNode {
 
     private func handle(_ input: Input) {
         switch input {
-        case .message(let message):
+        case .message(let message, let reply):
+            if let reply { openReplies[message.from, default: OpenReply()].waiting.append(reply) }
             core.step(message)
         case .read(let promise):
             nextReadID += 1
@@ -178,6 +181,12 @@ extension RaftNode {
     }
 
     private func send(_ message: RaftMessage) {
+        // Only messages sent after this turn's fsync may ride a reply: the reply leaves as soon
+        // as the turn ends, and what it promises must be durable by then.
+        if !Self.mayLeaveBeforePersist(message), openReplies[message.to] != nil {
+            openReplies[message.to]?.answers.append(message)
+            return
+        }
         guard let transport else { return }
         if case .installSnapshot(let install) = message.body {
             stats.withLock { $0.sendAttempts += 1 }
@@ -185,6 +194,13 @@ extension RaftNode {
         } else {
             transport.send(message)
         }
+    }
+
+    /// Sends the HTTP replies peers are waiting on, with the answers this turn made.
+    private func closeReplies() {
+        guard !openReplies.isEmpty else { return }
+        for (_, reply) in openReplies { reply.resolve() }
+        openReplies.removeAll(keepingCapacity: true)
     }
 
     private func apply(_ entries: [LithairConsensus.LogEntry]) {

@@ -14,7 +14,9 @@ import Synchronization
 /// replication round (group commit). The loop is a thread, not a task, because fsync blocks.
 final class RaftNode: @unchecked Sendable {
     enum Input {
-        case message(RaftMessage)
+        /// A message from a peer; `reply` (when the peer waits on its HTTP reply) receives the
+        /// answers to that peer made in the same turn of the loop.
+        case message(RaftMessage, reply: Promise<[RaftMessage]>? = nil)
         case propose(ModelEvent, WriteConcern, Promise<CommitResult>)
         case read(Promise<UInt64>)
         case snapshotReceived(LithairConsensus.SnapshotMetadata, from: NodeID, term: UInt64)
@@ -52,6 +54,8 @@ final class RaftNode: @unchecked Sendable {
     var proposals: [UInt64: (term: UInt64, concern: WriteConcern, promise: Promise<CommitResult>)] = [:]
     var reads: [[UInt8]: Promise<UInt64>] = [:]
     var readsAwaitingApply: [(index: UInt64, promise: Promise<UInt64>)] = []
+    /// Peers waiting on the HTTP reply to a message handled this turn, and what goes back in it.
+    var openReplies: [NodeID: OpenReply] = [:]
     var lastSnapshotIndex: UInt64 = 0
     var nextReadID: UInt64 = 0
     var snapshotWriter: SnapshotWriter!
@@ -162,8 +166,23 @@ final class RaftNode: @unchecked Sendable {
         case .propose(_, _, let promise): promise.fail(error)
         case .read(let promise): promise.fail(error)
         case .freshSnapshot(let promise): promise.fail(error)
-        case .message, .snapshotReceived, .snapshotSent, .unreachable, .snapshotSaved: break
+        case .message(_, let reply): reply?.fail(error)
+        case .snapshotReceived, .snapshotSent, .unreachable, .snapshotSaved: break
         }
+    }
+}
+
+/// The HTTP replies a peer waits on during one turn of the loop. The first carries every
+/// answer to that peer the turn produced; the others (more than one message from the same
+/// peer in a turn) carry none.
+struct OpenReply {
+    var waiting: [Promise<[RaftMessage]>] = []
+    var answers: [RaftMessage] = []
+
+    func resolve() {
+        guard let first = waiting.first else { return }
+        first.succeed(answers)
+        for other in waiting.dropFirst() { other.succeed([]) }
     }
 }
 

@@ -51,9 +51,23 @@ struct RaftRoutes<Context: RequestContext>: Sendable {
             throw APIError.badRequest("bad raft message: \(error.message)")
         }
         try checkAddressing(from: message.from, to: message.to)
-        node.enqueue(.message(message))
-        return JSONResponse.make(value: .object(["ok": .bool(true)]))
+        let reply = Promise<[RaftMessage]>()
+        node.enqueue(.message(message, reply: reply))
+        let answers: [RaftMessage]
+        do {
+            answers = try await reply.value(timeout: Self.replyTimeout)
+        } catch NodeError.timedOut {
+            // Accepted, but the answer was not ready in time: it is dropped, as a lost message
+            // would be, and the sender's next message (or a probe) brings the answer.
+            answers = []
+        } catch {
+            throw APIError.unavailable("the node is stopping")
+        }
+        return JSONResponse.make(bytes: RaftWireCodec.encodeReply(answers))
     }
+
+    /// How long a peer's POST waits for this node's answer, well below the sender's timeout.
+    static var replyTimeout: Duration { .seconds(1) }
 
     private func receiveSnapshotChunk(_ request: inout Request) async throws -> Response {
         try authorize(request)

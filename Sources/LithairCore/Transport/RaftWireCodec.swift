@@ -2,8 +2,10 @@ import LithairConsensus
 
 /// Maps every ``RaftMessage`` to and from the JSON body of a node-to-node HTTP request.
 ///
-/// Each message is POSTed on its own to the endpoint ``route(for:)`` names; the HTTP reply is
-/// only an acknowledgement, and a Raft reply travels as its own POST back to the sender. A body
+/// Each message is POSTed on its own to the endpoint ``route(for:)`` names. The receiver's
+/// answers (an `append_response` to an `append`, a `vote_response` to a `vote`) ride back in
+/// the HTTP reply when they are ready within the same turn of its loop (see
+/// ``encodeReply(_:)``); later ones travel as their own POST back to the sender. A body
 /// is one JSON object holding `type` (see ``RaftWireType``), `from`, `to` and `term`, plus the
 /// fields of its type, named as in the Raft paper:
 ///
@@ -86,14 +88,22 @@ enum RaftWireCodec {
         guard let expectedRoute = RaftWireRoute(rawValue: route) else {
             throw RaftWireError("unknown Raft route \(RaftWireValue.quote(route))")
         }
-        let object = try parseObject(body)
+        return try decode(parseObject(body), expecting: expectedRoute, maxEntries: maxEntries)
+    }
+
+    /// Decodes one message already parsed into `object`, with the checks of
+    /// ``decode(_:route:maxEntries:)``; `expecting` nil accepts a type on any route.
+    static func decode(
+        _ object: RaftWireObject, expecting route: RaftWireRoute?, maxEntries: Int
+    ) throws(RaftWireError) -> RaftMessage {
         let typeName = try object.string("type")
         guard let type = RaftWireType(rawValue: typeName) else {
-            throw RaftWireError(field: "type", "unknown message type \(RaftWireValue.quote(typeName))")
+            throw RaftWireError(field: object.path(of: "type"), "unknown message type \(RaftWireValue.quote(typeName))")
         }
-        guard type.route == expectedRoute else {
+        if let route, type.route != route {
             throw RaftWireError(
-                field: "type", "'\(type.rawValue)' is not accepted on \(route) (it belongs on \(type.route.rawValue))")
+                field: "type",
+                "'\(type.rawValue)' is not accepted on \(route.rawValue) (it belongs on \(type.route.rawValue))")
         }
         let header = RaftWireHeader(
             from: try object.nodeID("from"), to: try object.nodeID("to"), term: try object.uint64("term"),
@@ -103,12 +113,15 @@ enum RaftWireCodec {
     }
 
     /// Parses `bytes` as one JSON object.
-    static func parseObject(_ bytes: some Collection<UInt8>) throws(RaftWireError) -> RaftWireObject {
+    ///
+    /// The deepest valid request body nests three levels (body, entries, entry) and a reply
+    /// two more (reply, replies): the default limit stops hostile nesting early.
+    static func parseObject(
+        _ bytes: some Collection<UInt8>, maxDepth: Int = 8
+    ) throws(RaftWireError) -> RaftWireObject {
         let document: JSONValue
         do {
-            // The deepest valid body nests three levels (body, entries, entry): a low limit
-            // stops hostile nesting early.
-            document = try JSONParser.parse(bytes, maxDepth: 8)
+            document = try JSONParser.parse(bytes, maxDepth: maxDepth)
         } catch {
             throw RaftWireError("invalid JSON: \(error)")
         }

@@ -181,7 +181,8 @@ struct ClusterProcessTests {
         #expect(reply.status == .ok)
         #expect(
             reply.text
-                == #"{"ok":true,"replies":[{"from":\#(to),"term":\#(term),"to":\#(from),"type":"heartbeat_response"}]}"#)
+                == #"{"ok":true,"replies":[{"from":\#(to),"term":\#(term),"to":\#(from),"type":"heartbeat_response"}]}"#
+        )
         #expect(await cluster.health(follower)?["term"] as? Int == term)
     }
 

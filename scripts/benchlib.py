@@ -38,8 +38,10 @@ def need(tool, package):
         sys.exit(f"{tool} not found: apt-get install -y {package}")
 
 
-def lithair_script(path):
-    """POST /api/products with a ~256-byte product (the same payload size etcd gets)."""
+def lithair_script(path, route="/api/products"):
+    """POST /api/products with a ~256-byte product (the same payload size etcd gets).
+
+    Another route (one that does not exist) measures what the HTTP stack alone costs."""
     name = "n" * (VALUE_BYTES - 60)
     with open(path, "w") as f:
         f.write(f'''local n = 0
@@ -47,7 +49,7 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 request = function()
   n = n + 1
-  return wrk.format(nil, "/api/products", nil,
+  return wrk.format(nil, "{route}", nil,
     '{{"name":"{name}","price":' .. n .. ',"tags":["alpha","beta"]}}')
 end
 ''' + WRK_DONE)

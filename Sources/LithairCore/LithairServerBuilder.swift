@@ -102,7 +102,7 @@ struct ServerConfiguration: Sendable {
     var maxBodyBytes = 10 << 20
     var commit = CommitSettings()
     var cluster: ClusterConfiguration?
-    var logger = Logger(label: "lithair")
+    var logger = Logger(label: "lithair", factory: StandardErrorLogHandler.init)
 }
 
 /// A configuration the server cannot run with.

@@ -89,7 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try Settings(command: self, environment: ProcessInfo.processInfo.environment)
-        var logger = Logger(label: "lithair")
+        var logger = Logger(label: "lithair", factory: StandardErrorLogHandler.init)
         logger.logLevel = settings.logLevel
         var builder = LithairServerBuilder()
             .host(settings.host)

@@ -28,13 +28,10 @@ final class Promise<Value: Sendable>: Sendable {
     func succeed(_ value: Value) { resolve(.success(value)) }
     func fail(_ error: any Error) { resolve(.failure(error)) }
 
-    /// Waits for the result, or throws ``NodeError/timedOut`` after `timeout`.
+    /// Waits for the result, or throws ``NodeError/timedOut`` after `timeout` (give or take
+    /// the ``TimeoutSweeper``'s resolution).
     func value(timeout: Duration) async throws -> Value {
-        let timer = Task { [self] in
-            try await Task.sleep(for: timeout)
-            fail(NodeError.timedOut)
-        }
-        defer { timer.cancel() }
+        TimeoutSweeper.shared.schedule(after: timeout) { [weak self] in self?.fail(NodeError.timedOut) }
         return try await withCheckedThrowingContinuation { continuation in
             let ready: Result<Value, any Error>? = state.withLock { state in
                 switch state {

@@ -99,7 +99,7 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
         let id: String
         switch object[ServerFields.id] {
         case nil, .null?:
-            id = UUID().uuidString.lowercased()
+            id = ItemIdentifier.random()
         case .string(let given)? where !given.isEmpty:
             id = given
         default:

@@ -65,8 +65,8 @@ extension RaftNode {
     private func propose(_ batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)]) {
         do {
             let positions = try core.propose(batch: batch.map { ModelEventCodec.encode($0.0) })
-            for (position, (_, concern, promise)) in zip(positions, batch) {
-                proposals[position.index] = (position.term, concern, promise)
+            for (position, (event, concern, promise)) in zip(positions, batch) {
+                proposals[position.index] = (position.term, concern, promise, event)
             }
         } catch {
             let failure: NodeError =
@@ -212,9 +212,10 @@ extension RaftNode {
                     return (entry.index, entry.term, nil)
                 }
                 do {
-                    return (
-                        entry.index, entry.term, state.apply(try ModelEventCodec.decode(entry.data), at: entry.index)
-                    )
+                    // Same index and term as proposed here: the same entry (log matching).
+                    let proposed = proposals[entry.index].flatMap { $0.term == entry.term ? $0.event : nil }
+                    let event = try proposed ?? ModelEventCodec.decode(entry.data)
+                    return (entry.index, entry.term, state.apply(event, at: entry.index))
                 } catch {
                     // A committed entry this node cannot decode would fork the replicas if skipped silently.
                     logger.critical("committed entry \(entry.index) is undecodable: \(error)")

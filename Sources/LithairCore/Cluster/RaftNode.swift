@@ -51,7 +51,10 @@ final class RaftNode: @unchecked Sendable {
     // Owned by the loop thread once recovery has run.
     var core: RaftCore!
     var storage: RaftStorage!
-    var proposals: [UInt64: (term: UInt64, concern: WriteConcern, promise: Promise<CommitResult>)] = [:]
+    /// Writes proposed here, by log index, until applied. The event is kept so that applying
+    /// the entry does not decode what this node encoded.
+    var proposals: [UInt64: (term: UInt64, concern: WriteConcern, promise: Promise<CommitResult>, event: ModelEvent)] =
+        [:]
     var reads: [[UInt8]: Promise<UInt64>] = [:]
     var readsAwaitingApply: [(index: UInt64, promise: Promise<UInt64>)] = []
     /// Peers waiting on the HTTP reply to a message handled this turn, and what goes back in it.

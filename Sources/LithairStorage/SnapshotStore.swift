@@ -30,12 +30,11 @@ public final class SnapshotStore: Sendable {
 
     /// Saves a snapshot durably, then deletes all but the newest ``retained`` snapshots.
     public func save(metadata: SnapshotMetadata, data: [UInt8]) throws {
-        var bytes = SnapshotFormat.header(metadata, dataLength: data.count)
-        bytes.reserveCapacity(bytes.count + data.count + SnapshotFormat.trailerSize)
-        bytes.append(contentsOf: data)
-        let crc = CRC32C.checksum(bytes)
-        withUnsafeBytes(of: crc.littleEndian) { bytes.append(contentsOf: $0) }
-        try DurableFile.write(bytes, to: path(of: metadata))
+        // Written in parts: copying a large snapshot into one buffer would double its memory.
+        let header = SnapshotFormat.header(metadata, dataLength: data.count)
+        let crc = CRC32C.checksum(data, seed: CRC32C.checksum(header))
+        let trailer = withUnsafeBytes(of: crc.littleEndian, Array.init)
+        try DurableFile.write(parts: [header, data, trailer], to: path(of: metadata))
         try installed(metadata)
     }
 

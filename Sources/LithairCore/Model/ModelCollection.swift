@@ -1,11 +1,11 @@
 /// The items of one model, in creation order, with their histories.
 struct ModelCollection: Sendable {
-    private(set) var items: [String: StoredItem] = [:]
+    private(set) var items = ShardedDictionary<StoredItem>()
     /// Ids in creation order. Deleted or re-created ids leave stale slots, skipped on read
     /// and compacted once they outnumber live items, so a delete costs O(1).
-    private var order: [(id: String, createdIndex: UInt64)] = []
+    private var order = ChunkedArray<(id: String, createdIndex: UInt64)>()
     private var staleSlots = 0
-    private(set) var histories: [String: [HistoryEntry]] = [:]
+    private(set) var histories = ShardedDictionary<[HistoryEntry]>()
 
     var count: Int { items.count }
 
@@ -23,16 +23,28 @@ struct ModelCollection: Sendable {
     }
 
     mutating func record(_ entry: HistoryEntry, for id: String) {
-        histories[id, default: []].append(entry)
+        histories.modify(id, default: []) { $0.append(entry) }
     }
 
     mutating func restoreHistory(_ entries: [HistoryEntry], for id: String) {
         histories[id] = entries
     }
 
+    /// Every history, in a deterministic order that costs no sort of the live items: theirs in
+    /// creation order, then those of deleted items by id.
+    var historiesInOrder: [(id: String, entries: [HistoryEntry])] {
+        var result: [(id: String, entries: [HistoryEntry])] = []
+        result.reserveCapacity(histories.count)
+        for (id, _) in itemsInOrder {
+            if let entries = histories[id] { result.append((id, entries)) }
+        }
+        for id in histories.keys.filter({ items[$0] == nil }).sorted() { result.append((id, histories[id]!)) }
+        return result
+    }
+
     /// Live items in creation order.
     var itemsInOrder: some Sequence<(id: String, item: StoredItem)> {
-        order.lazy.compactMap { slot in
+        order.elements.lazy.compactMap { slot in
             guard let item = items[slot.id], item.createdIndex == slot.createdIndex else { return nil }
             return (slot.id, item)
         }

@@ -9,7 +9,12 @@ enum ModelSnapshotCodec {
     private static let formatVersion: UInt8 = 1
 
     static func encode(_ state: ModelState) -> [UInt8] {
-        var writer = BinaryWriter()
+        // Each item is usually written twice (as the item and as its latest version in its
+        // history); reserving that up front spares the buffer's regrowth copies.
+        let estimate = state.collections.values.reduce(64) { total, collection in
+            collection.itemsInOrder.reduce(total) { $0 + 2 * $1.item.bytes.count + 96 }
+        }
+        var writer = BinaryWriter(reservingCapacity: estimate)
         writer.writeUInt32(magic)
         writer.writeUInt8(formatVersion)
         writer.writeUInt64(state.appliedIndex)
@@ -25,17 +30,16 @@ enum ModelSnapshotCodec {
                 writer.writeUInt64(item.createdIndex)
                 writer.writeBytes(item.bytes)
             }
-            let historyIDs = collection.histories.keys.sorted()
-            writer.writeUInt32(UInt32(historyIDs.count))
-            for id in historyIDs {
-                let entries = collection.histories[id]!
+            let histories = collection.historiesInOrder
+            writer.writeUInt32(UInt32(histories.count))
+            for (id, entries) in histories {
                 writer.writeString(id)
                 writer.writeUInt32(UInt32(entries.count))
                 for entry in entries {
                     writer.writeUInt64(entry.index)
                     writer.writeUInt8(entry.kind.rawValue)
                     writer.writeInt64(entry.timestampMillis)
-                    writer.writeBytes(entry.data.map(JSONWriter.bytes) ?? [])
+                    writer.writeBytes(entry.dataBytes)
                 }
             }
         }
@@ -74,8 +78,7 @@ enum ModelSnapshotCodec {
                     entries.append(
                         HistoryEntry(
                             index: index, kind: kind, timestampMillis: timestamp,
-                            data: data.isEmpty ? nil : try parse(data)
-                        ))
+                            data: data.isEmpty ? nil : try parse(data), bytes: data))
                 }
                 collection.restoreHistory(entries, for: id)
             }

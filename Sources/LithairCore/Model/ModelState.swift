@@ -109,7 +109,9 @@ struct ModelState: Sendable {
         let item = StoredItem(value: .object(object), version: index, createdIndex: createdIndex)
         collection.insert(item, id: id)
         collection.record(
-            HistoryEntry(index: index, kind: kind, timestampMillis: event.timestampMillis, data: item.value), for: id)
+            HistoryEntry(
+                index: index, kind: kind, timestampMillis: event.timestampMillis, data: item.value, bytes: item.bytes),
+            for: id)
         return .stored(id: id, bytes: item.bytes, version: index, created: kind == .created)
     }
 }

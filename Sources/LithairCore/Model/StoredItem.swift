@@ -36,6 +36,19 @@ struct HistoryEntry: Sendable, Equatable {
     var timestampMillis: Int64
     /// The item as it stood after the event; `nil` for a delete.
     var data: JSONValue?
+    /// `data` serialized (empty for a delete), kept so that snapshots copy bytes instead of
+    /// encoding every version of every item again.
+    var dataBytes: [UInt8]
+
+    /// An entry whose `dataBytes` are `bytes` when given (the stored item's own, shared), or
+    /// else `data` serialized.
+    init(index: UInt64, kind: Kind, timestampMillis: Int64, data: JSONValue?, bytes: [UInt8]? = nil) {
+        self.index = index
+        self.kind = kind
+        self.timestampMillis = timestampMillis
+        self.data = data
+        self.dataBytes = bytes ?? data.map(JSONWriter.bytes) ?? []
+    }
 
     var json: JSONValue {
         var object: [String: JSONValue] = [

@@ -5,8 +5,8 @@ import Synchronization
 /// `UUID().uuidString.lowercased()` gives, read from `/dev/urandom` in 4 KiB refills.
 ///
 /// Foundation's `UUID()` opens, reads and closes `/dev/urandom` for every identifier: three
-/// system calls on each create. Here one `read` serves 256 of them. (`getrandom` is not
-/// visible from Swift's Glibc module.)
+/// system calls on each create. Here one `read` serves 256 of them. (`getrandom` itself is
+/// not visible from Swift's Glibc module.)
 enum ItemIdentifier {
     private struct Pool {
         var bytes = [UInt8](repeating: 0, count: 4096)
@@ -44,18 +44,21 @@ enum ItemIdentifier {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// Fills the pool from `/dev/urandom`, or from the standard library's generator (one
+    /// `getrandom` per 8 bytes) when the device cannot be read, e.g. out of file descriptors:
+    /// a create must not fail for want of an id.
     private static func refill(_ pool: inout Pool) {
-        if pool.source < 0 {
-            pool.source = open("/dev/urandom", O_RDONLY | O_CLOEXEC)
-            precondition(pool.source >= 0, "cannot open /dev/urandom: errno \(errno)")
-        }
+        if pool.source < 0 { pool.source = open("/dev/urandom", O_RDONLY | O_CLOEXEC) }
         let source = pool.source
         var filled = 0
-        while filled < pool.bytes.count {
+        while source >= 0 && filled < pool.bytes.count {
             let count = pool.bytes.withUnsafeMutableBytes { read(source, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 && errno == EINTR { continue }
-            precondition(count > 0, "reading /dev/urandom failed: errno \(errno)")
+            guard count > 0 else { break }
             filled += count
         }
+        guard filled < pool.bytes.count else { return }
+        var generator = SystemRandomNumberGenerator()
+        for position in filled..<pool.bytes.count { pool.bytes[position] = generator.next() }
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import LithairCore
@@ -45,5 +46,30 @@ import Testing
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(outcomes.count == 500 && outcomes.allSatisfy { $0 })
+    }
+}
+
+@Suite struct TimeoutSweeperTests {
+    /// Fires `count` actions due after `delay` and waits (bounded) until all ran.
+    private func fire(_ count: Int, after delay: Duration, on sweeper: TimeoutSweeper) async throws -> Duration {
+        let fired = Mutex(0)
+        let started = ContinuousClock.now
+        for _ in 0..<count { sweeper.schedule(after: delay) { fired.withLock { $0 += 1 } } }
+        while fired.withLock({ $0 }) < count {
+            try #require(ContinuousClock.now - started < .seconds(5), "only \(fired.withLock { $0 }) of \(count) fired")
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        return ContinuousClock.now - started
+    }
+
+    @Test func actionsRunAfterTheirDelayAndAgainAfterAnIdlePeriod() async throws {
+        let sweeper = TimeoutSweeper(resolution: .milliseconds(10))
+        #expect(try await fire(50, after: .milliseconds(30), on: sweeper) >= .milliseconds(30))
+        // Idle: the sweeper's thread sleeps until the next timeout is scheduled.
+        try await Task.sleep(for: .milliseconds(300))
+        let waited = try await fire(50, after: .milliseconds(30), on: sweeper)
+        #expect(waited >= .milliseconds(30) && waited < .seconds(2))
+        // A delay shorter than the resolution still runs.
+        #expect(try await fire(1, after: .zero, on: sweeper) < .seconds(2))
     }
 }

@@ -1,27 +1,24 @@
 import Foundation
-import Synchronization
 
 /// Runs expiry actions once their delay has passed, all from one thread that wakes every
-/// `resolution`.
+/// `resolution` while any are pending and sleeps otherwise.
 ///
 /// Every replicated write waits on a ``Promise`` with a timeout. A sleeping task per write
 /// (a timer armed, then cancelled, on every request) cost more CPU than the write's JSON; here
 /// a timeout is one append to a bucket. Actions run up to one `resolution` late.
-final class TimeoutSweeper: Sendable {
+final class TimeoutSweeper: @unchecked Sendable {
     /// The sweeper every promise uses; its thread starts with the first timeout.
     static let shared = TimeoutSweeper(resolution: .milliseconds(10))
 
-    private struct State {
-        /// Actions by the tick (multiple of `resolution` since `origin`) they are due at.
-        var due: [Int64: [@Sendable () -> Void]] = [:]
-        /// Every tick up to this one has run.
-        var swept: Int64 = 0
-        var started = false
-    }
-
     private let resolution: Duration
     private let origin = ContinuousClock.now
-    private let state = Mutex(State())
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    /// Actions by the tick (multiple of `resolution` since `origin`) they are due at.
+    private var due: [Int64: [@Sendable () -> Void]] = [:]
+    /// Every tick up to this one has run.
+    private var swept: Int64 = 0
+    private var started = false
 
     init(resolution: Duration) {
         self.resolution = resolution
@@ -30,11 +27,12 @@ final class TimeoutSweeper: Sendable {
     /// Runs `action` on the sweeper's thread once `delay` has passed.
     func schedule(after delay: Duration, _ action: @escaping @Sendable () -> Void) {
         let tick = self.tick(at: ContinuousClock.now + delay) + 1
-        let start = state.withLock { state -> Bool in
-            state.due[max(tick, state.swept + 1), default: []].append(action)
-            defer { state.started = true }
-            return !state.started
-        }
+        condition.lock()
+        due[max(tick, swept + 1), default: []].append(action)
+        let start = !started
+        started = true
+        condition.signal()
+        condition.unlock()
         if start {
             let thread = Thread { [self] in run() }
             thread.name = "lithair-timeouts"
@@ -48,18 +46,26 @@ final class TimeoutSweeper: Sendable {
 
     private func run() {
         while true {
-            Thread.sleep(forTimeInterval: Double(resolution.components.attoseconds) / 1e18)
-            let now = tick(at: .now)
-            let actions = state.withLock { state -> [@Sendable () -> Void] in
-                guard now > state.swept else { return [] }
-                var ready: [@Sendable () -> Void] = []
-                for tick in (state.swept + 1)...now {
-                    if let due = state.due.removeValue(forKey: tick) { ready += due }
-                }
-                state.swept = now
-                return ready
+            condition.lock()
+            if due.isEmpty {
+                while due.isEmpty { condition.wait() }
+                // Idle ticks had nothing to run: start from the earliest bucket, not from
+                // where the last sweep stopped.
+                swept = min(tick(at: .now), due.keys.min()! - 1)
             }
-            for action in actions { action() }
+            condition.unlock()
+            Thread.sleep(forTimeInterval: resolution.seconds)
+            condition.lock()
+            let now = tick(at: .now)
+            var ready: [@Sendable () -> Void] = []
+            if now > swept {
+                for tick in (swept + 1)...now {
+                    if let actions = due.removeValue(forKey: tick) { ready += actions }
+                }
+                swept = now
+            }
+            condition.unlock()
+            for action in ready { action() }
         }
     }
 }

@@ -8,8 +8,8 @@ import Testing
         let promise = Promise<Int>()
         let started = ContinuousClock.now
         await #expect(throws: NodeError.timedOut) { try await promise.value(timeout: .milliseconds(50)) }
-        let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(50) && waited < .seconds(5))
+        // Never early. (No upper bound: a loaded test run can delay the waiting task itself.)
+        #expect(ContinuousClock.now - started >= .milliseconds(50))
     }
 
     @Test func anAnswerBeforeTheTimeoutWinsAndTheLateTimeoutChangesNothing() async throws {
@@ -50,13 +50,15 @@ import Testing
 }
 
 @Suite struct TimeoutSweeperTests {
-    /// Fires `count` actions due after `delay` and waits (bounded) until all ran.
+    /// Fires `count` actions due after `delay` and waits until all ran (giving up after two
+    /// minutes, so that a sweeper that never fires fails instead of hanging the run).
     private func fire(_ count: Int, after delay: Duration, on sweeper: TimeoutSweeper) async throws -> Duration {
         let fired = Mutex(0)
         let started = ContinuousClock.now
         for _ in 0..<count { sweeper.schedule(after: delay) { fired.withLock { $0 += 1 } } }
         while fired.withLock({ $0 }) < count {
-            try #require(ContinuousClock.now - started < .seconds(5), "only \(fired.withLock { $0 }) of \(count) fired")
+            try #require(
+                ContinuousClock.now - started < .seconds(120), "only \(fired.withLock { $0 }) of \(count) fired")
             try await Task.sleep(for: .milliseconds(2))
         }
         return ContinuousClock.now - started
@@ -67,9 +69,8 @@ import Testing
         #expect(try await fire(50, after: .milliseconds(30), on: sweeper) >= .milliseconds(30))
         // Idle: the sweeper's thread sleeps until the next timeout is scheduled.
         try await Task.sleep(for: .milliseconds(300))
-        let waited = try await fire(50, after: .milliseconds(30), on: sweeper)
-        #expect(waited >= .milliseconds(30) && waited < .seconds(2))
+        #expect(try await fire(50, after: .milliseconds(30), on: sweeper) >= .milliseconds(30))
         // A delay shorter than the resolution still runs.
-        #expect(try await fire(1, after: .zero, on: sweeper) < .seconds(2))
+        _ = try await fire(1, after: .zero, on: sweeper)
     }
 }

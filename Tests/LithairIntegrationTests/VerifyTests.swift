@@ -7,8 +7,8 @@ import Testing
 @Suite("lithair verify", .serialized)
 struct VerifyTests {
     @Test("kills and pauses on loopback: the history is linearizable and the nodes agree")
-    func killsAndPauses() throws {
-        let run = try VerifyInvocation.run([
+    func killsAndPauses() async throws {
+        let run = try await VerifyInvocation.run([
             "--network", "loopback", "--faults", "kill,pause", "--duration", "20s", "--fault-interval", "3s",
         ])
         #expect(run.status == 0, "\(run.output)")
@@ -23,8 +23,8 @@ struct VerifyTests {
             if: geteuid() == 0
                 && ["/usr/sbin/iptables", "/sbin/iptables"].contains(where: FileManager.default.fileExists),
             "needs root and iptables (apt-get install -y iptables) for a network namespace"))
-    func partitionsAndLoss() throws {
-        let run = try VerifyInvocation.run([
+    func partitionsAndLoss() async throws {
+        let run = try await VerifyInvocation.run([
             "--network", "namespace", "--faults", "partition,loss,pause", "--duration", "20s", "--fault-interval", "3s",
         ])
         #expect(run.status == 0, "\(run.output)")
@@ -33,8 +33,8 @@ struct VerifyTests {
     }
 
     @Test("rejects a cluster size other than 3 or 5")
-    func rejectsBadSize() throws {
-        let run = try VerifyInvocation.run(["--nodes", "4"], limit: .seconds(20))
+    func rejectsBadSize() async throws {
+        let run = try await VerifyInvocation.run(["--nodes", "4"], limit: .seconds(20))
         #expect(run.status != 0)
         #expect(run.output.contains("--nodes must be 3 or 5"), "\(run.output)")
     }
@@ -47,7 +47,17 @@ struct VerifyInvocation {
     var historyLines: Int
 
     /// Runs `lithair verify arguments`, killing it after `limit`.
-    static func run(_ arguments: [String], limit: Duration = .seconds(100)) throws -> VerifyInvocation {
+    ///
+    /// The run blocks (reading the output to its end, waiting for the exit) for as long as
+    /// verify runs, so it gets a thread of its own: blocking one of Swift's cooperative threads
+    /// (one per core) for 20 s stalls every other test in the process.
+    static func run(_ arguments: [String], limit: Duration = .seconds(100)) async throws -> VerifyInvocation {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try runBlocking(arguments, limit: limit) }) }.start()
+        }
+    }
+
+    private static func runBlocking(_ arguments: [String], limit: Duration) throws -> VerifyInvocation {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let historyFile = directory + "/history.jsonl"

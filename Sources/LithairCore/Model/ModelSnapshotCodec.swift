@@ -4,15 +4,26 @@ import LithairStorage
 ///
 /// Items are written in creation order so that a restored collection lists them in the same
 /// order; histories travel with the items because the log before a snapshot is deleted.
+///
+/// Format 2 (format 1 is still read) writes the last version of a live item once: its history
+/// entry says "the item as stored" instead of repeating the item's JSON, which was about half
+/// of a snapshot of freshly created items.
 enum ModelSnapshotCodec {
     private static let magic: UInt32 = 0x4C_54_48_53  // "LTHS"
-    private static let formatVersion: UInt8 = 1
+    private static let formatVersion: UInt8 = 2
+
+    /// Where a format-2 history entry's data is.
+    private enum DataSource: UInt8 {
+        /// Length-prefixed JSON follows (empty for a delete).
+        case inline = 0
+        /// The item's current JSON, written with the item.
+        case currentItem = 1
+    }
 
     static func encode(_ state: ModelState) -> [UInt8] {
-        // Each item is usually written twice (as the item and as its latest version in its
-        // history); reserving that up front spares the buffer's regrowth copies.
+        // Reserving the items' size up front spares the buffer's regrowth copies.
         let estimate = state.collections.values.reduce(64) { total, collection in
-            collection.itemsInOrder.reduce(total) { $0 + 2 * $1.item.bytes.count + 96 }
+            collection.itemsInOrder.reduce(total) { $0 + $1.item.bytes.count + 96 }
         }
         var writer = BinaryWriter(reservingCapacity: estimate)
         writer.writeUInt32(magic)
@@ -35,11 +46,18 @@ enum ModelSnapshotCodec {
             for (id, entries) in histories {
                 writer.writeString(id)
                 writer.writeUInt32(UInt32(entries.count))
-                for entry in entries {
+                let current = collection[id]?.bytes
+                for (position, entry) in entries.enumerated() {
                     writer.writeUInt64(entry.index)
                     writer.writeUInt8(entry.kind.rawValue)
                     writer.writeInt64(entry.timestampMillis)
-                    writer.writeBytes(entry.dataBytes)
+                    // Usually one shared buffer, so the comparison is a pointer check.
+                    if position == entries.count - 1, let current, entry.dataBytes == current {
+                        writer.writeUInt8(DataSource.currentItem.rawValue)
+                    } else {
+                        writer.writeUInt8(DataSource.inline.rawValue)
+                        writer.writeBytes(entry.dataBytes)
+                    }
                 }
             }
         }
@@ -50,7 +68,7 @@ enum ModelSnapshotCodec {
         var reader = BinaryReader(bytes)
         guard try reader.readUInt32() == magic else { throw ModelCodecError(message: "not a Lithair model snapshot") }
         let version = try reader.readUInt8()
-        guard version == formatVersion else {
+        guard version == 1 || version == formatVersion else {
             throw ModelCodecError(message: "unknown snapshot format version \(version)")
         }
         let appliedIndex = try reader.readUInt64()
@@ -74,11 +92,25 @@ enum ModelSnapshotCodec {
                         throw ModelCodecError(message: "unknown history event kind in snapshot")
                     }
                     let timestamp = try reader.readInt64()
-                    let data = try reader.readBytes()
-                    entries.append(
-                        HistoryEntry(
-                            index: index, kind: kind, timestampMillis: timestamp,
-                            data: data.isEmpty ? nil : try parse(data), bytes: data))
+                    let source = version == 1 ? .inline : DataSource(rawValue: try reader.readUInt8())
+                    switch source {
+                    case .inline:
+                        let data = try reader.readBytes()
+                        entries.append(
+                            HistoryEntry(
+                                index: index, kind: kind, timestampMillis: timestamp,
+                                data: data.isEmpty ? nil : try parse(data), bytes: data))
+                    case .currentItem:
+                        guard let item = collection[id] else {
+                            throw ModelCodecError(message: "history of '\(id)' refers to an item the snapshot lacks")
+                        }
+                        entries.append(
+                            HistoryEntry(
+                                index: index, kind: kind, timestampMillis: timestamp, data: item.value,
+                                bytes: item.bytes))
+                    case nil:
+                        throw ModelCodecError(message: "unknown history data source in snapshot")
+                    }
                 }
                 collection.restoreHistory(entries, for: id)
             }

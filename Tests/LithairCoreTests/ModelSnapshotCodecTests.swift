@@ -1,0 +1,109 @@
+import LithairConsensus
+import LithairStorage
+import Testing
+
+@testable import LithairCore
+
+@Suite("Snapshot format")
+struct ModelSnapshotCodecTests {
+    private let schemas = [ModelSchema(TestProduct.self, basePath: "/api/products")]
+
+    /// Creates, updates and deletes over 40 ids.
+    private func state(events count: Int) -> ModelState {
+        var state = ModelState(schemas: schemas)
+        var random = SplitMix64(seed: 5)
+        for step in 0..<count {
+            let id = "p\(random.next() % 40)"
+            let body = JSONValue.object(["name": .string("n\(step)"), "price": .int(Int64(step))])
+            let command: ModelCommand =
+                switch random.next() % 3 {
+                case 0: .create(collection: "products", id: id, body: body)
+                case 1: .replace(collection: "products", id: id, body: body, expectedVersion: nil)
+                default: .delete(collection: "products", id: id, expectedVersion: nil)
+                }
+            _ = state.apply(
+                ModelEvent(command: command, timestampMillis: 1_700_000_000_000 + Int64(step)), at: UInt64(step + 1))
+        }
+        return state
+    }
+
+    /// `state` in format 1, as the previous release wrote it: every history entry inline.
+    private func formatOne(_ state: ModelState) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.writeUInt32(0x4C_54_48_53)
+        writer.writeUInt8(1)
+        writer.writeUInt64(state.appliedIndex)
+        let names = state.collections.keys.sorted()
+        writer.writeUInt32(UInt32(names.count))
+        for name in names {
+            let collection = state.collections[name]!
+            writer.writeString(name)
+            writer.writeUInt32(UInt32(collection.count))
+            for (id, item) in collection.itemsInOrder {
+                writer.writeString(id)
+                writer.writeUInt64(item.version)
+                writer.writeUInt64(item.createdIndex)
+                writer.writeBytes(item.bytes)
+            }
+            let histories = collection.historiesInOrder
+            writer.writeUInt32(UInt32(histories.count))
+            for (id, entries) in histories {
+                writer.writeString(id)
+                writer.writeUInt32(UInt32(entries.count))
+                for entry in entries {
+                    writer.writeUInt64(entry.index)
+                    writer.writeUInt8(entry.kind.rawValue)
+                    writer.writeInt64(entry.timestampMillis)
+                    writer.writeBytes(entry.dataBytes)
+                }
+            }
+        }
+        return writer.bytes
+    }
+
+    private func histories(_ state: ModelState) -> [String: [HistoryEntry]] {
+        Dictionary(uniqueKeysWithValues: state.collection("products")!.historiesInOrder.map { ($0.id, $0.entries) })
+    }
+
+    @Test func formatOneSnapshotsStillLoad() throws {
+        let original = state(events: 400)
+        let restored = try ModelSnapshotCodec.decode(formatOne(original), schemas: schemas)
+        #expect(ModelSnapshotCodec.encode(restored) == ModelSnapshotCodec.encode(original))
+        #expect(histories(restored) == histories(original))
+        #expect(restored.appliedIndex == 400)
+    }
+
+    @Test func formatTwoRoundTripsAndWritesTheCurrentVersionOnce() throws {
+        let original = state(events: 400)
+        let encoded = ModelSnapshotCodec.encode(original)
+        let restored = try ModelSnapshotCodec.decode(encoded, schemas: schemas)
+        #expect(histories(restored) == histories(original))
+        #expect(ModelSnapshotCodec.encode(restored) == encoded)
+        // Format 2 leaves out each live item's JSON and its length prefix from the history,
+        // and spends one byte per history entry on saying where its data is.
+        let collection = original.collection("products")!
+        let live = Array(collection.itemsInOrder)
+        let itemBytes = live.reduce(0) { $0 + $1.item.bytes.count }
+        let entryCount = collection.historiesInOrder.reduce(0) { $0 + $1.entries.count }
+        #expect(!live.isEmpty)
+        #expect(formatOne(original).count - encoded.count == itemBytes + 4 * live.count - entryCount)
+    }
+
+    @Test func aHistoryThatPointsAtAMissingItemIsRejected() {
+        var writer = BinaryWriter()
+        writer.writeUInt32(0x4C_54_48_53)
+        writer.writeUInt8(2)
+        writer.writeUInt64(1)
+        writer.writeUInt32(1)
+        writer.writeString("products")
+        writer.writeUInt32(0)  // no items
+        writer.writeUInt32(1)  // one history
+        writer.writeString("ghost")
+        writer.writeUInt32(1)
+        writer.writeUInt64(1)
+        writer.writeUInt8(HistoryEntry.Kind.created.rawValue)
+        writer.writeInt64(0)
+        writer.writeUInt8(1)  // "the item as stored"
+        #expect(throws: ModelCodecError.self) { try ModelSnapshotCodec.decode(writer.bytes, schemas: schemas) }
+    }
+}

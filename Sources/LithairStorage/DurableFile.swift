@@ -14,7 +14,7 @@ enum DurableFile {
     /// The suffix of temporary files; stores delete leftovers with it when they open.
     static let temporarySuffix = ".tmp"
 
-    /// The most a large file is written before its data is flushed: see ``write(_:to:)``.
+    /// The most a large file is written before its data is flushed: see ``write(parts:to:)``.
     static let flushEvery = 1 << 20
 
     /// Atomically replaces the file at `path` with `bytes`.

@@ -27,7 +27,6 @@ extension RaftNode {
             handleReadies()
             closeReplies()
         }
-        closeReplies()
         let leftovers = condition.withLock { () -> [Input] in
             defer { inbox.removeAll() }
             return inbox

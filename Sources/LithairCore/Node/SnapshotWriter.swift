@@ -6,8 +6,9 @@ import Synchronization
 /// Writes snapshots on a background thread, so taking one never stalls the write path.
 ///
 /// The caller hands over a copy of the model state; `ModelState` is a value type whose
-/// collections are copy-on-write, so the copy costs nothing until the next write (which then
-/// copies the one collection it touches, once). Encoding and the fsync of a snapshot that
+/// collections are copy-on-write, so the copy costs nothing until the next writes (each then
+/// copies the shards of ``ShardedDictionary`` and the chunk of ``ChunkedArray`` it touches,
+/// once). Encoding and the fsync of a snapshot that
 /// may be many megabytes happen here; the owner of the log compacts it when told the
 /// snapshot is durable.
 ///

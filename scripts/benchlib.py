@@ -95,6 +95,18 @@ def metric_sum(urls, name):
     return total
 
 
+def cpu_seconds(pids):
+    """User + system CPU time used so far by the processes `pids` (from /proc; Linux only)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            # Fields after the parenthesised command name; utime and stime are the 14th and 15th.
+            fields = stat.read().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def wait_http(url, timeout=30.0, method="GET", expect=200):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -152,9 +164,11 @@ def build(configuration):
     return os.path.join(binary, "lithair")
 
 
-def row(label, connections, result, fsyncs):
-    return (f"{label:<8} c={connections:<3} {result['rps']:>9.0f} writes/s  p50 {result['p50']:>7.2f} ms  "
+def row(label, connections, result, fsyncs, cpu=None):
+    """One result line; `cpu` is the servers' CPU seconds per acknowledged write, if measured."""
+    line = (f"{label:<8} c={connections:<3} {result['rps']:>9.0f} writes/s  p50 {result['p50']:>7.2f} ms  "
             f"p99 {result['p99']:>7.2f} ms  errors {result['errors']:<4} fsyncs/write {fsyncs:.3f}")
+    return line if cpu is None else line + f"  cpu/write {cpu * 1e6:.0f} us"
 
 
 def http_json(url, method="GET", body=None, headers=None, timeout=5.0):

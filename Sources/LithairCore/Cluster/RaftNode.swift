@@ -108,7 +108,9 @@ final class RaftNode: @unchecked Sendable {
             membership: membership, secret: cluster.clusterSecret, snapshotTimeout: cluster.snapshotTimeout,
             snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) })
         transportBox.withLock { $0 = transport }
-        forwardingClientBox.withLock { $0 = HTTPClient(eventLoopGroupProvider: .singleton) }
+        var forwarding = HTTPClient.Configuration()
+        forwarding.tracing.tracer = nil
+        forwardingClientBox.withLock { $0 = HTTPClient(eventLoopGroupProvider: .singleton, configuration: forwarding) }
         for warning in storage.log.recovery.warnings { logger.warning("\(warning)") }
         if let (metadata, data) = try storage.snapshots.latest() {
             do {

@@ -13,6 +13,9 @@ public struct BinaryWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
+    /// Empties the writer, keeping its capacity (to fill it again, in pieces of a stream).
+    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+
     /// Appends one byte.
     public mutating func writeUInt8(_ value: UInt8) { bytes.append(value) }
 

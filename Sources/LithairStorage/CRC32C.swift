@@ -57,4 +57,47 @@ public enum CRC32C {
         }
         return Array(bytes).withUnsafeBytes { checksum($0, seed: seed) }
     }
+
+    /// The CRC-32C of `a + b` from the checksums of `a` and `b` and the length of `b`, without
+    /// reading either: what a writer needs when it learns the bytes in front (a header holding
+    /// the data's length) only after streaming the data behind them.
+    ///
+    /// A CRC is linear over GF(2): appending `b` to `a` is the same as appending `count` zero
+    /// bytes to `a`'s register and adding `b`'s own checksum. The zeros are applied with
+    /// 32×32 bit matrices (one zero bit, squared into 2, 4, 8, … zero bits), so the cost is
+    /// logarithmic in `count`.
+    public static func combine(_ first: UInt32, _ second: UInt32, lengthOfSecond count: Int) -> UInt32 {
+        guard count > 0 else { return first }
+        // The register transform for one zero bit: shift right, feeding the polynomial back.
+        var oneBit = [UInt32](repeating: 0, count: 32)
+        oneBit[0] = 0x82F6_3B78
+        for bit in 1..<32 { oneBit[bit] = 1 << (bit - 1) }
+        var zeros = square(square(square(oneBit)))  // eight zero bits: one zero byte
+        var crc = first
+        var remaining = count
+        while remaining > 0 {
+            if remaining & 1 != 0 { crc = multiply(zeros, crc) }
+            remaining >>= 1
+            if remaining > 0 { zeros = square(zeros) }
+        }
+        return crc ^ second
+    }
+
+    /// `matrix` (32 columns, one per input bit) applied to `vector`.
+    private static func multiply(_ matrix: [UInt32], _ vector: UInt32) -> UInt32 {
+        var result: UInt32 = 0
+        var bits = vector
+        var column = 0
+        while bits != 0 {
+            if bits & 1 != 0 { result ^= matrix[column] }
+            bits >>= 1
+            column += 1
+        }
+        return result
+    }
+
+    /// `matrix` applied twice.
+    private static func square(_ matrix: [UInt32]) -> [UInt32] {
+        matrix.map { multiply(matrix, $0) }
+    }
 }

@@ -23,34 +23,21 @@ enum DurableFile {
     }
 
     /// Atomically replaces the file at `path` with the concatenation of `parts`.
-    ///
-    /// Data is flushed every ``flushEvery`` bytes rather than all at the end: a snapshot of
-    /// hundreds of megabytes flushed at once queues ahead of every log `fdatasync` on the same
-    /// disk, and each acknowledged write would wait behind it.
     static func write(parts: [[UInt8]], to path: String) throws {
+        try write(to: path) { file in
+            for part in parts { try file.append(part) }
+        }
+    }
+
+    /// Atomically replaces the file at `path` with what `fill` writes into it, so a large
+    /// file can be produced piece by piece instead of held in memory whole.
+    static func write(to path: String, _ fill: (inout Writer) throws -> Void) throws {
         let temporary = path + temporarySuffix
         try FileSystem.remove(temporary)
         let file = try RawFile.openFile(temporary, create: true, exclusive: true)
         do {
-            var offset = 0
-            var unflushed = 0
-            for part in parts {
-                var start = 0
-                while start < part.count {
-                    let length = min(part.count - start, flushEvery - unflushed)
-                    let outcome = part.withUnsafeBytes {
-                        file.pwriteAll(UnsafeRawBufferPointer(rebasing: $0[start..<start + length]), at: offset)
-                    }
-                    if let error = outcome.error { throw error }
-                    start += length
-                    offset += length
-                    unflushed += length
-                    if unflushed == flushEvery {
-                        try file.dataSync()
-                        unflushed = 0
-                    }
-                }
-            }
+            var writer = Writer(file: file)
+            try fill(&writer)
             try file.fullSync()
         } catch {
             file.closeFile()
@@ -65,6 +52,53 @@ enum DurableFile {
             throw error
         }
         try FileSystem.syncDirectory(directoryOf(path))
+    }
+
+    /// Writes a file being replaced by ``DurableFile/write(to:_:)``, front to back.
+    ///
+    /// Data is flushed every ``DurableFile/flushEvery`` bytes rather than all at the end: a
+    /// snapshot of hundreds of megabytes flushed at once queues ahead of every log
+    /// `fdatasync` on the same disk, and each acknowledged write would wait behind it.
+    struct Writer {
+        fileprivate let file: RawFile
+        /// Where the next ``append(_:)`` writes.
+        private(set) var offset = 0
+        private var unflushed = 0
+
+        fileprivate init(file: RawFile) { self.file = file }
+
+        /// Writes `bytes` at ``offset`` and moves past them.
+        mutating func append(_ bytes: [UInt8]) throws {
+            var start = 0
+            while start < bytes.count {
+                let length = min(bytes.count - start, flushEvery - unflushed)
+                try write(bytes, range: start..<start + length, at: offset)
+                start += length
+                offset += length
+                unflushed += length
+                if unflushed == flushEvery {
+                    try file.dataSync()
+                    unflushed = 0
+                }
+            }
+        }
+
+        /// Leaves `count` bytes to be filled later with ``overwrite(_:at:)`` (a header whose
+        /// contents depend on what follows it).
+        mutating func skip(_ count: Int) { offset += count }
+
+        /// Writes `bytes` at `position`, before ``offset``; ``offset`` does not move.
+        func overwrite(_ bytes: [UInt8], at position: Int) throws {
+            precondition(position >= 0 && position + bytes.count <= offset, "overwrite past the written part")
+            try write(bytes, range: bytes.indices, at: position)
+        }
+
+        private func write(_ bytes: [UInt8], range: Range<Int>, at position: Int) throws {
+            let outcome = bytes.withUnsafeBytes {
+                file.pwriteAll(UnsafeRawBufferPointer(rebasing: $0[range]), at: position)
+            }
+            if let error = outcome.error { throw error }
+        }
     }
 
     /// Reads the whole file at `path`, or `nil` if it does not exist.

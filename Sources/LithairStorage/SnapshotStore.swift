@@ -30,12 +30,38 @@ public final class SnapshotStore: Sendable {
 
     /// Saves a snapshot durably, then deletes all but the newest ``retained`` snapshots.
     public func save(metadata: SnapshotMetadata, data: [UInt8]) throws {
-        // Written in parts: copying a large snapshot into one buffer would double its memory.
-        let header = SnapshotFormat.header(metadata, dataLength: data.count)
-        let crc = CRC32C.checksum(data, seed: CRC32C.checksum(header))
-        let trailer = withUnsafeBytes(of: crc.littleEndian, Array.init)
-        try DurableFile.write(parts: [header, data, trailer], to: path(of: metadata))
+        try save(metadata: metadata) { write in try write(data) }
+    }
+
+    /// Saves a snapshot whose data `produce` hands over in pieces, in order, through the
+    /// function it is given, so that a large state never has to be encoded into one buffer;
+    /// then deletes all but the newest ``retained`` snapshots.
+    ///
+    /// - Returns: the data's length in bytes.
+    @discardableResult
+    public func save(
+        metadata: SnapshotMetadata, streaming produce: (_ write: ([UInt8]) throws -> Void) throws -> Void
+    ) throws -> Int {
+        var length = 0
+        try DurableFile.write(to: path(of: metadata)) { file in
+            // The header holds the data's length, known only at the end: it is written last,
+            // into the space left for it, and the file's checksum (header, then data) is
+            // combined from the two parts' checksums.
+            let headerSize = SnapshotFormat.header(metadata, dataLength: 0).count
+            file.skip(headerSize)
+            var dataChecksum: UInt32 = 0
+            try produce { piece in
+                dataChecksum = CRC32C.checksum(piece, seed: dataChecksum)
+                length += piece.count
+                try file.append(piece)
+            }
+            let header = SnapshotFormat.header(metadata, dataLength: length)
+            let crc = CRC32C.combine(CRC32C.checksum(header), dataChecksum, lengthOfSecond: length)
+            try file.append(withUnsafeBytes(of: crc.littleEndian, Array.init))
+            try file.overwrite(header, at: 0)
+        }
         try installed(metadata)
+        return length
     }
 
     /// The newest snapshot, verified, or `nil` if there is none.

@@ -89,6 +89,32 @@ struct ModelSnapshotCodecTests {
         #expect(formatOne(original).count - encoded.count == itemBytes + 4 * live.count - entryCount)
     }
 
+    @Test func piecesConcatenateToTheWholeEncoding() throws {
+        // Deleted and re-created ids included, so every section is cut somewhere.
+        let original = state(events: 2_000)
+        let whole = ModelSnapshotCodec.encode(original)
+        for pieceBytes in [1, 64, 1_000, whole.count, 1 << 20] {
+            var pieces: [[UInt8]] = []
+            ModelSnapshotCodec.encode(original, pieceBytes: pieceBytes) { pieces.append($0) }
+            #expect(pieces.flatMap { $0 } == whole)
+            #expect(!pieces.contains { $0.isEmpty })
+            // A piece is handed over once it reaches the size, at the next item or history.
+            #expect(pieces.dropLast().allSatisfy { $0.count >= pieceBytes })
+        }
+    }
+
+    @Test func aFailingConsumerStopsTheEncoding() {
+        struct Full: Error {}
+        var calls = 0
+        #expect(throws: Full.self) {
+            try ModelSnapshotCodec.encode(state(events: 2_000), pieceBytes: 64) { _ in
+                calls += 1
+                if calls == 3 { throw Full() }
+            }
+        }
+        #expect(calls == 3)
+    }
+
     @Test func aHistoryThatPointsAtAMissingItemIsRejected() {
         var writer = BinaryWriter()
         writer.writeUInt32(0x4C_54_48_53)
@@ -105,5 +131,15 @@ struct ModelSnapshotCodecTests {
         writer.writeInt64(0)
         writer.writeUInt8(1)  // "the item as stored"
         #expect(throws: ModelCodecError.self) { try ModelSnapshotCodec.decode(writer.bytes, schemas: schemas) }
+    }
+}
+
+extension ModelCollection {
+    /// The order snapshots write histories in: live items' in creation order, then deleted
+    /// items' by id (what format 1 wrote too).
+    fileprivate var historiesInOrder: [(id: String, entries: [HistoryEntry])] {
+        var result = itemsInOrder.compactMap { id, _ in histories[id].map { (id, $0) } }
+        for id in histories.keys.filter({ self[$0] == nil }).sorted() { result.append((id, histories[id]!)) }
+        return result
     }
 }

@@ -27,4 +27,18 @@ import Testing
         #expect(CRC32C.checksum(text.utf8) == CRC32C.checksum(Array(text.utf8)))
         #expect(CRC32C.checksum(Array(text.utf8)) == 0x2262_0404)
     }
+
+    @Test func combiningTwoChecksumsEqualsTheChecksumOfTheConcatenation() {
+        let big = (0..<(DurableFile.flushEvery + 300)).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        let small = Array(big.prefix(400))
+        for (bytes, splits) in [(small, Array(0...small.count)), (big, [1, 4_096, 65_537, big.count - 1])] {
+            for split in splits {
+                let first = CRC32C.checksum(bytes[..<split])
+                let second = CRC32C.checksum(bytes[split...])
+                let combined = CRC32C.combine(first, second, lengthOfSecond: bytes.count - split)
+                #expect(combined == CRC32C.checksum(bytes), "split at \(split) of \(bytes.count)")
+            }
+        }
+        #expect(CRC32C.combine(0xDEAD_BEEF, 0, lengthOfSecond: 0) == 0xDEAD_BEEF)
+    }
 }

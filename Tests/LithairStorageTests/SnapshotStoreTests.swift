@@ -32,6 +32,41 @@ import Testing
         #expect(try reopened.latest()?.data == [])
     }
 
+    @Test func aStreamedSnapshotIsTheSameFileAsOneSavedWhole() throws {
+        let pieces = [data(7), [], data(DurableFile.flushEvery + 3, seed: 2), data(1, seed: 3), data(40_000, seed: 4)]
+        let metadata = SnapshotMetadata(index: 77, term: 4, configuration: [9, 8])
+        let streamedDir = TemporaryDirectory()
+        let streamed = try SnapshotStore(directory: streamedDir.path)
+        let length = try streamed.save(metadata: metadata) { write in
+            for piece in pieces { try write(piece) }
+        }
+        #expect(length == pieces.reduce(0) { $0 + $1.count })
+        let wholeDir = TemporaryDirectory()
+        try SnapshotStore(directory: wholeDir.path).save(metadata: metadata, data: pieces.flatMap { $0 })
+        let name = try #require(snapshotFiles(streamedDir).first)
+        #expect(readFile(streamedDir.file(name)) == readFile(wholeDir.file(name)))
+        let reopened = try SnapshotStore(directory: streamedDir.path)
+        #expect(try reopened.latest()?.data == pieces.flatMap { $0 })
+        #expect(try reopened.latestFile()?.checksum == CRC32C.checksum(readFile(streamedDir.file(name)).dropLast(4)))
+    }
+
+    @Test func aStreamThatFailsLeavesThePreviousSnapshot() throws {
+        struct Interrupted: Error {}
+        let dir = TemporaryDirectory()
+        let store = try SnapshotStore(directory: dir.path)
+        try store.save(metadata: SnapshotMetadata(index: 10, term: 1), data: data(300))
+        #expect(throws: Interrupted.self) {
+            try store.save(metadata: SnapshotMetadata(index: 20, term: 1)) { write in
+                try write(data(DurableFile.flushEvery + 10))
+                throw Interrupted()
+            }
+        }
+        #expect(snapshotFiles(dir) == ["snapshot-00000000000000000010-00000000000000000001.snap"])
+        #expect(!dir.names().contains { $0.hasSuffix(DurableFile.temporarySuffix) })
+        #expect(try store.latest()?.data == data(300))
+        #expect(store.latestMetadata()?.index == 10)
+    }
+
     @Test func keepsTheTwoNewest() throws {
         let dir = TemporaryDirectory()
         let store = try SnapshotStore(directory: dir.path)

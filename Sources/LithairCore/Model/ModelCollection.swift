@@ -30,18 +30,6 @@ struct ModelCollection: Sendable {
         histories[id] = entries
     }
 
-    /// Every history, in a deterministic order that costs no sort of the live items: theirs in
-    /// creation order, then those of deleted items by id.
-    var historiesInOrder: [(id: String, entries: [HistoryEntry])] {
-        var result: [(id: String, entries: [HistoryEntry])] = []
-        result.reserveCapacity(histories.count)
-        for (id, _) in itemsInOrder {
-            if let entries = histories[id] { result.append((id, entries)) }
-        }
-        for id in histories.keys.filter({ items[$0] == nil }).sorted() { result.append((id, histories[id]!)) }
-        return result
-    }
-
     /// Live items in creation order.
     var itemsInOrder: some Sequence<(id: String, item: StoredItem)> {
         order.elements.lazy.compactMap { slot in

@@ -138,8 +138,6 @@ extension ModelCollection {
     /// The order snapshots write histories in: live items' in creation order, then deleted
     /// items' by id (what format 1 wrote too).
     fileprivate var historiesInOrder: [(id: String, entries: [HistoryEntry])] {
-        var result = itemsInOrder.compactMap { id, _ in histories[id].map { (id, $0) } }
-        for id in histories.keys.filter({ self[$0] == nil }).sorted() { result.append((id, histories[id]!)) }
-        return result
+        recordsInOrder.map { ($0.id, $0.history) } + deletedHistories.map { ($0.id, $0.history) }
     }
 }

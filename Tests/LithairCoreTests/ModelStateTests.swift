@@ -45,6 +45,32 @@ struct ModelStateTests {
                 == full.collection("products")?.list(ListQuery()).jsonBytes)
     }
 
+    @Test("a deleted and re-created id lists at its new place and keeps one history")
+    func recreatedIDsListAtTheirNewPlace() throws {
+        var state = ModelState(schemas: schemas)
+        var index: UInt64 = 0
+        func apply(_ command: ModelCommand) -> ApplyOutcome {
+            index += 1
+            return state.apply(ModelEvent(command: command, timestampMillis: 1_700_000_000_000), at: index)
+        }
+        let body = JSONValue.object(["name": .string("n"), "price": .int(1)])
+        for id in ["a", "b", "c"] { _ = apply(.create(collection: "products", id: id, body: body)) }
+        _ = apply(.delete(collection: "products", id: "b", expectedVersion: nil))
+        #expect(apply(.delete(collection: "products", id: "b", expectedVersion: nil)) == .notFound(id: "b"))
+        _ = apply(.create(collection: "products", id: "b", body: body))
+        let collection = try #require(state.collection("products"))
+        #expect(collection.itemsInOrder.map(\.id) == ["a", "c", "b"])
+        #expect(collection.count == 3)
+        #expect(collection.history(of: "b")?.map(\.kind) == [.created, .deleted, .created])
+        #expect(collection.history(of: "zz") == nil)
+
+        for id in ["a", "b", "c"] { _ = apply(.delete(collection: "products", id: id, expectedVersion: nil)) }
+        let emptied = try #require(state.collection("products"))
+        #expect(emptied.count == 0 && Array(emptied.itemsInOrder).isEmpty)
+        #expect(emptied.historyCount == 3)
+        #expect(emptied.deletedHistories.map(\.id) == ["a", "b", "c"])
+    }
+
     @Test("events survive their binary encoding")
     func eventCodecRoundTrip() throws {
         for event in events(count: 200, seed: 3) {

@@ -27,6 +27,7 @@ import Testing
         }
         #expect(sharded.count == plain.count)
         #expect(Set(sharded.keys) == Set(plain.keys))
+        #expect(Dictionary(uniqueKeysWithValues: sharded.elements.map { ($0.key, $0.value) }) == plain)
     }
 
     @Test func aCopyIsIndependentOfLaterWrites() {

@@ -80,7 +80,7 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
     }
 
     private func history(id: String) throws -> Response {
-        let (entries, applied) = try readState { ($0.collection(schema.collection)?.histories[id], $0.appliedIndex) }
+        let (entries, applied) = try readState { ($0.collection(schema.collection)?.history(of: id), $0.appliedIndex) }
         guard let entries, !entries.isEmpty else { throw notFound(id) }
         return JSONResponse.make(
             value: .object(["id": .string(id), "events": .array(entries.map(\.json))]),

@@ -41,9 +41,8 @@ enum ModelSnapshotCodec {
 
     /// Writes `state` into `writer`, calling `flush` whenever it holds `limit` bytes or more.
     ///
-    /// Each live item is looked up once for its own section and once for its history (the
-    /// maps hold 100,000s of items, and every lookup is a cache miss); deleted items'
-    /// histories are searched for only when there are some.
+    /// Each live item is looked up once (the map holds 100,000s of items, and every lookup is
+    /// a cache miss); deleted items' histories are gathered only when there are some.
     private static func encode(
         _ state: ModelState, into writer: inout BinaryWriter, flushingAt limit: Int,
         flush: (inout BinaryWriter) throws -> Void
@@ -55,9 +54,11 @@ enum ModelSnapshotCodec {
         writer.writeUInt32(UInt32(names.count))
         for name in names {
             let collection = state.collections[name]!
+            // One lookup per live item, for both sections.
+            let live = Array(collection.recordsInOrder)
             writer.writeString(name)
-            writer.writeUInt32(UInt32(collection.count))
-            for (id, item) in collection.itemsInOrder {
+            writer.writeUInt32(UInt32(live.count))
+            for (id, item, _) in live {
                 writer.writeString(id)
                 writer.writeUInt64(item.version)
                 writer.writeUInt64(item.createdIndex)
@@ -65,18 +66,14 @@ enum ModelSnapshotCodec {
                 if writer.bytes.count >= limit { try flush(&writer) }
             }
             // Histories: live items' in creation order, then deleted items' by id.
-            let histories = collection.histories
-            writer.writeUInt32(UInt32(histories.count))
-            var written = 0
-            for (id, item) in collection.itemsInOrder {
-                guard let entries = histories[id] else { continue }
-                writeHistory(entries, of: id, currentItem: item.bytes, into: &writer)
-                written += 1
+            writer.writeUInt32(UInt32(collection.historyCount))
+            for (id, item, history) in live {
+                writeHistory(history, of: id, currentItem: item.bytes, into: &writer)
                 if writer.bytes.count >= limit { try flush(&writer) }
             }
-            if written < histories.count {
-                for id in histories.keys.filter({ collection[$0] == nil }).sorted() {
-                    writeHistory(histories[id]!, of: id, currentItem: nil, into: &writer)
+            if collection.historyCount > live.count {
+                for (id, history) in collection.deletedHistories {
+                    writeHistory(history, of: id, currentItem: nil, into: &writer)
                     if writer.bytes.count >= limit { try flush(&writer) }
                 }
             }

@@ -94,9 +94,10 @@ struct ModelState: Sendable {
 
         case .delete:
             guard existing != nil else { return .notFound(id: id) }
-            collection.remove(id: id)
-            collection.record(
-                HistoryEntry(index: index, kind: .deleted, timestampMillis: event.timestampMillis, data: nil), for: id)
+            collection.remove(
+                id: id,
+                recording: HistoryEntry(index: index, kind: .deleted, timestampMillis: event.timestampMillis, data: nil)
+            )
             return .deleted(id: id)
         }
     }
@@ -107,11 +108,10 @@ struct ModelState: Sendable {
         _ event: ModelEvent, in collection: inout ModelCollection
     ) -> ApplyOutcome {
         let item = StoredItem(value: .object(object), version: index, createdIndex: createdIndex)
-        collection.insert(item, id: id)
-        collection.record(
-            HistoryEntry(
-                index: index, kind: kind, timestampMillis: event.timestampMillis, data: item.value, bytes: item.bytes),
-            for: id)
+        collection.store(
+            item, id: id,
+            recording: HistoryEntry(
+                index: index, kind: kind, timestampMillis: event.timestampMillis, data: item.value, bytes: item.bytes))
         return .stored(id: id, bytes: item.bytes, version: index, created: kind == .created)
     }
 }

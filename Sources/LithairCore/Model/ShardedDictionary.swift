@@ -43,12 +43,16 @@ struct ShardedDictionary<Value> {
         _ key: String, default defaultValue: @autoclosure () -> Value, _ change: (inout Value) -> Void
     ) {
         let shard = Self.shard(of: key)
-        if shards[shard][key] == nil { count += 1 }
+        let before = shards[shard].count
         change(&shards[shard][key, default: defaultValue()])
+        count += shards[shard].count - before
     }
 
     /// Every key, in no particular order.
     var keys: some Sequence<String> { shards.lazy.flatMap(\.keys) }
+
+    /// Every key and its value, in no particular order.
+    var elements: some Sequence<(key: String, value: Value)> { shards.lazy.flatMap { $0 } }
 }
 
 extension ShardedDictionary: Sendable where Value: Sendable {}

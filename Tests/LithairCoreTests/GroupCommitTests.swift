@@ -43,4 +43,46 @@ struct GroupCommitTests {
         #expect(log.stats.syncs == 3)
         #expect(log.stats.writeCalls == 3)
     }
+
+    /// Whether a linger with `queued` writes waiting goes on to collect companions (it then
+    /// counts the arrivals; nothing arrives here, so its first quiet window ends it). No clock
+    /// is read by the test.
+    private func collects(
+        flushCost: Duration, queued: Int, interval: Duration = .seconds(60), interrupted: Bool = false
+    ) -> Bool {
+        var settings = CommitSettings()
+        settings.flushInterval = interval
+        let condition = NSCondition()
+        var looked = false
+        condition.lock()
+        settings.lingerForCompanions(
+            on: condition, flushCost: flushCost, queuedWrites: { queued },
+            arrivals: {
+                looked = true
+                return queued
+            }, interrupted: { interrupted })
+        condition.unlock()
+        return looked
+    }
+
+    @Test("the linger waits only when writes are concurrent and a flush has been timed")
+    func lingerWaitsOnlyWhenItCanPayOff() {
+        #expect(collects(flushCost: .seconds(60), queued: 5))
+        // No flush measured yet, a lone write, no interval: no wait at all.
+        #expect(!collects(flushCost: .zero, queued: 5))
+        #expect(!collects(flushCost: .seconds(60), queued: 1))
+        #expect(!collects(flushCost: .seconds(60), queued: 5, interval: .zero))
+        // A follower's answer waiting (on a leader) sends the batch at once.
+        #expect(!collects(flushCost: .seconds(60), queued: 5, interrupted: true))
+    }
+
+    @Test("the flush cost is a running average of recent flushes")
+    func flushCostAverages() {
+        var cost = RecentFlushCost()
+        #expect(cost.duration == .zero)
+        cost.record(.milliseconds(4))
+        #expect(cost.duration == .milliseconds(4))
+        cost.record(.milliseconds(8))
+        #expect(cost.duration == .milliseconds(5))
+    }
 }

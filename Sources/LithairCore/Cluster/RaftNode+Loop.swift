@@ -51,14 +51,19 @@ extension RaftNode {
         return (inputs, stopping && inputs.isEmpty)
     }
 
-    /// Group commit on the leader: see ``CommitSettings/lingerForCompanions(on:queuedWrites:arrivals:)``.
+    /// Group commit on the leader: see ``CommitSettings/lingerForCompanions(on:flushCost:queuedWrites:arrivals:)``.
     /// Called with `condition` held.
     private func lingerForProposals() {
         guard !stopping, core.role == .leader else { return }
         settings.lingerForCompanions(
-            on: condition,
-            queuedWrites: { inbox.reduce(0) { count, input in if case .propose = input { count + 1 } else { count } } },
-            arrivals: { inbox.count })
+            on: condition, flushCost: flushCost.duration,
+            queuedWrites: { proposalCount() },
+            arrivals: { inbox.count },
+            interrupted: { proposalCount() < inbox.count })
+    }
+
+    private func proposalCount() -> Int {
+        inbox.reduce(0) { count, input in if case .propose = input { count + 1 } else { count } }
     }
 
     private func propose(_ batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)]) {
@@ -136,7 +141,9 @@ extension RaftNode {
             let started = ContinuousClock.now
             try storage.persist(entries: ready.entries, hardState: ready.hardState)
             if !ready.entries.isEmpty {
-                metrics.recordFsync(ContinuousClock.now - started, batchSize: ready.entries.count)
+                let took = ContinuousClock.now - started
+                flushCost.record(took)
+                metrics.recordFsync(took, batchSize: ready.entries.count)
             }
         } catch {
             // The core now holds entries that storage rolled back, and no later Ready could be

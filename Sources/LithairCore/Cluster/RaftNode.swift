@@ -46,6 +46,8 @@ final class RaftNode: @unchecked Sendable {
     let condition = NSCondition()
     var inbox: [Input] = []
     var stopping = false
+    /// What the loop's log flushes cost lately (loop thread only): bounds the group-commit linger.
+    var flushCost = RecentFlushCost()
     var stopped = false
 
     // Owned by the loop thread once recovery has run.

@@ -6,7 +6,9 @@ public struct CommitSettings: Sendable, Equatable {
     ///
     /// The flusher never waits while the disk is idle: a lone write goes out at once, and
     /// writes that arrive during a flush form the next batch. The interval only bounds the
-    /// extra wait the flusher takes to fill a batch when writes are arriving concurrently.
+    /// extra wait the flusher takes to fill a batch when writes are arriving concurrently,
+    /// and that wait is also never longer than a flush itself takes lately (a fast disk gets
+    /// short waits, a slow one up to the whole interval).
     public var flushInterval: Duration = .milliseconds(5)
     /// Take a snapshot (and drop the log before it) every this many applied events.
     public var snapshotEvery: Int = 100_000

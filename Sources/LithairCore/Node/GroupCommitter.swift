@@ -29,6 +29,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
     private let snapshots: SnapshotStore
     private var lastSnapshotIndex: UInt64
     private var term: UInt64
+    private var flushCost = RecentFlushCost()
     private let snapshotWriter: SnapshotWriter
     /// Set by the snapshot writer once a snapshot is durable; the flusher compacts the log to it.
     private let compactable = Mutex<UInt64?>(nil)
@@ -120,7 +121,9 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
         while queue.isEmpty && !stopping { condition.wait() }
         if queue.isEmpty { return nil }
         if !stopping {
-            settings.lingerForCompanions(on: condition, queuedWrites: { queue.count }, arrivals: { queue.count })
+            settings.lingerForCompanions(
+                on: condition, flushCost: flushCost.duration, queuedWrites: { queue.count },
+                arrivals: { queue.count })
         }
         let count = min(queue.count, settings.maxBatch)
         let batch = Array(queue.prefix(count))
@@ -137,7 +140,9 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
             try log.append(entries)
             let started = ContinuousClock.now
             try log.sync()
-            metrics.recordFsync(ContinuousClock.now - started, batchSize: batch.count)
+            let took = ContinuousClock.now - started
+            flushCost.record(took)
+            metrics.recordFsync(took, batchSize: batch.count)
         } catch {
             let failure = NodeError(storageError: error)
             logger.error(

@@ -11,10 +11,10 @@ extension CommitSettings {
     /// covers more writes; a lone write never waits.
     ///
     /// Waiting longer than a flush takes leaves the disk idle for longer than one more flush
-    /// would cost, and every write in the batch waits with it: on this project's machines a
-    /// linger of up to the full 5 ms cost a single node 14–24 % of its writes/s and a 3-node
-    /// cluster 15–19 % at 16 connections. On a disk whose fsync takes 5 ms, the full interval
-    /// is used and batches grow accordingly.
+    /// would cost, and every write in the batch waits with it: on this project's machines,
+    /// lingering up to the full 5 ms made a single node 1.14–1.34× slower at 64 connections and
+    /// a 3-node cluster 1.15–1.19× slower at 16. On a disk whose fsync takes 5 ms, the full
+    /// interval is used and batches grow accordingly.
     ///
     /// Call with `condition` locked; whoever queues work signals it.
     /// - Parameters:

@@ -107,6 +107,18 @@ def cpu_seconds(pids):
     return total / ticks
 
 
+def measure(url, script, connections, seconds, metrics_urls, fsync_metric, pids=None):
+    """One wrk run; returns (result, fsyncs per acknowledged write summed over `metrics_urls`,
+    CPU seconds per acknowledged write used by the processes `pids`, or None without pids)."""
+    before = metric_sum(metrics_urls, fsync_metric)
+    cpu_before = cpu_seconds(pids) if pids else 0.0
+    result = wrk(url, script, connections, seconds)
+    acknowledged = max(1, result["reqs"])
+    cpu = (cpu_seconds(pids) - cpu_before) / acknowledged if pids else None
+    fsyncs = (metric_sum(metrics_urls, fsync_metric) - before) / acknowledged
+    return result, fsyncs, cpu
+
+
 def wait_http(url, timeout=30.0, method="GET", expect=200):
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -165,9 +165,16 @@ struct RaftLog: Sendable {
     }
 
     /// Drops the entries covered by a snapshot the node took at `index`.
-    mutating func compact(through index: UInt64, voters: [NodeID]) {
-        guard index > snapshot.index, let term = term(at: index) else { return }
-        entries.removeFirst(Int(index - snapshot.index))
+    ///
+    /// - Returns: the dropped entries, not yet released.
+    mutating func compact(through index: UInt64, voters: [NodeID]) -> [LogEntry] {
+        guard index > snapshot.index, let term = term(at: index) else { return [] }
+        let droppedCount = Int(index - snapshot.index)
+        var dropped: [LogEntry] = []
+        swap(&dropped, &entries)
+        entries = Array(dropped[droppedCount...])
+        dropped.removeLast(dropped.count - droppedCount)
         snapshot = SnapshotMetadata(index: index, term: term, voters: voters)
+        return dropped
     }
 }

@@ -59,6 +59,20 @@ struct BootstrapAndReadScenarioTests {
         #expect(cluster.readResults.last?.state == ReadState(index: entry.index, context: [0x01]))
     }
 
+    @Test("compaction hands back the entries it drops and never passes the applied index")
+    func compactionReturnsDroppedEntries() throws {
+        let cluster = SimulatedCluster(nodeCount: 1) { $0.isInitialLeader = true }
+        let first = try cluster.propose([0x01], at: 1)
+        let second = try cluster.propose([0x02], at: 1)
+        var core = cluster.core(1)
+        let dropped = try core.compactReturningDroppedEntries(through: first.index)
+        #expect(dropped.map(\.index) == Array(1...first.index))
+        #expect(dropped.last?.data == [0x01])
+        #expect(core.snapshotMetadata.index == first.index)
+        #expect(core.term(at: second.index) == second.term, "what follows the snapshot stays")
+        #expect(throws: RaftError.self) { try core.compactReturningDroppedEntries(through: second.index + 1) }
+    }
+
     @Test("a single node configured isInitialLeader leads at once")
     func singleInitialLeader() throws {
         let cluster = SimulatedCluster(nodeCount: 1) { $0.isInitialLeader = true }

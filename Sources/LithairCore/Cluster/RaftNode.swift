@@ -138,9 +138,7 @@ final class RaftNode: @unchecked Sendable {
                 "node_id": "\(membership.selfMember.nodeID)", "term": "\(persistent.hardState.term)",
                 "log_last_index": "\(storage.log.lastIndex)", "snapshot_index": "\(lastSnapshotIndex)",
             ])
-        let thread = Thread { [self] in runLoop() }
-        thread.name = "lithair-raft"
-        thread.start()
+        startNamedThread("lithair-raft") { [self] in runLoop() }
     }
 
     func enqueue(_ input: Input) {

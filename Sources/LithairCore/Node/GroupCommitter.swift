@@ -67,9 +67,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
 
     /// Starts the flusher thread. Writes submitted earlier wait in the queue until then.
     func start() {
-        let thread = Thread { [self] in self.runFlusher() }
-        thread.name = "lithair-flusher"
-        thread.start()
+        startNamedThread("lithair-flusher") { [self] in self.runFlusher() }
     }
 
     /// Flushes what is queued, then stops the flusher and closes the log. Writes submitted

@@ -41,7 +41,7 @@ final class SnapshotWriter: Sendable {
             return true
         }
         guard started else { return false }
-        let thread = Thread { [self] in
+        startNamedThread("lithair-snapshot") { [self] in
             Self.lowerCurrentThreadPriority()
             let clock = ContinuousClock.now
             var durable = false
@@ -64,8 +64,6 @@ final class SnapshotWriter: Sendable {
             busy.withLock { $0 = false }
             completion(durable)
         }
-        thread.name = "lithair-snapshot"
-        thread.start()
         return true
     }
 

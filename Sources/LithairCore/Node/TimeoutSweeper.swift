@@ -34,9 +34,7 @@ final class TimeoutSweeper: @unchecked Sendable {
         condition.signal()
         condition.unlock()
         if start {
-            let thread = Thread { [self] in run() }
-            thread.name = "lithair-timeouts"
-            thread.start()
+            startNamedThread("lithair-timeouts") { [self] in run() }
         }
     }
 

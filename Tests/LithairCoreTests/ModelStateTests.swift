@@ -45,6 +45,37 @@ struct ModelStateTests {
                 == full.collection("products")?.list(ListQuery()).jsonBytes)
     }
 
+    @Test("writes while a snapshot copy is held leave the copy as it was and settle once it is gone")
+    func writesWhileASnapshotCopyIsHeld() throws {
+        let log = events(count: 400, seed: 13)
+        var reference = ModelState(schemas: schemas)
+        var live = ModelState(schemas: schemas)
+        for (offset, event) in log.prefix(150).enumerated() {
+            _ = reference.apply(event, at: UInt64(offset + 1))
+            _ = live.apply(event, at: UInt64(offset + 1))
+            #expect(live.collection("products")?.pendingChanges == 0, "no copy: writes go straight in")
+        }
+        let atCopy = ModelSnapshotCodec.encode(reference)
+        var held: ModelState? = live
+        for (offset, event) in log.enumerated().dropFirst(150).prefix(150) {
+            _ = reference.apply(event, at: UInt64(offset + 1))
+            _ = live.apply(event, at: UInt64(offset + 1))
+        }
+        #expect(try #require(live.collection("products")).pendingChanges > 0)
+        #expect(ModelSnapshotCodec.encode(try #require(held)) == atCopy, "the copy is the state when taken")
+        #expect(ModelSnapshotCodec.encode(live) == ModelSnapshotCodec.encode(reference))
+        held = nil
+        for (offset, event) in log.enumerated().dropFirst(300) {
+            _ = reference.apply(event, at: UInt64(offset + 1))
+            _ = live.apply(event, at: UInt64(offset + 1))
+        }
+        #expect(live.collection("products")?.pendingChanges == 0)
+        #expect(ModelSnapshotCodec.encode(live) == ModelSnapshotCodec.encode(reference))
+        #expect(
+            live.collection("products")?.list(ListQuery()).jsonBytes
+                == reference.collection("products")?.list(ListQuery()).jsonBytes)
+    }
+
     @Test("a deleted and re-created id lists at its new place and keeps one history")
     func recreatedIDsListAtTheirNewPlace() throws {
         var state = ModelState(schemas: schemas)

@@ -1,6 +1,5 @@
-/// An append-only sequence kept in fixed-size chunks, for the same reason as
-/// ``ShardedDictionary``: after a snapshot shares it, an append copies one chunk instead of
-/// every element, and growth never moves more than a chunk.
+/// An append-only sequence kept in fixed-size chunks: after a snapshot shares it, an append
+/// copies one chunk instead of every element, and growth never moves more than a chunk.
 struct ChunkedArray<Element> {
     private static var chunkSize: Int { 4096 }
     private var chunks: [[Element]] = []

@@ -27,6 +27,9 @@ struct ModelCollection: Sendable {
     /// How many ids have a history: the live items and the deleted ones.
     var historyCount: Int { records.count }
 
+    /// Writes set aside while a copy (a snapshot being written) shares the map.
+    var pendingChanges: Int { records.pendingCount }
+
     /// Makes `item` the current version of `id` and appends `entry` to its history.
     mutating func store(_ item: StoredItem, id: String, recording entry: HistoryEntry) {
         var created = false

@@ -6,11 +6,12 @@ import Synchronization
 /// Writes snapshots on a background thread, so taking one never stalls the write path.
 ///
 /// The caller hands over a copy of the model state; `ModelState` is a value type whose
-/// collections are copy-on-write, so the copy costs nothing until the next writes (each then
-/// copies the shards of ``ShardedDictionary`` and the chunk of ``ChunkedArray`` it touches,
-/// once). Encoding and the fsync of a snapshot that
-/// may be many megabytes happen here; the owner of the log compacts it when told the
-/// snapshot is durable. The state is encoded and written in 1 MiB pieces, never whole.
+/// collections are copy-on-write, so the copy costs nothing, and neither do the writes made
+/// while it is being written (``ShardedDictionary`` keeps them aside instead of copying its
+/// shards; ``ChunkedArray`` copies the one chunk appended to). The writer lets go of the copy
+/// before reporting, so those writes settle into place soon after. Encoding and the fsync of
+/// a snapshot that may be many megabytes happen here; the owner of the log compacts it when
+/// told the snapshot is durable. The state is encoded and written in 1 MiB pieces, never whole.
 ///
 /// Each snapshot gets its own thread at a lower scheduling priority (nice 10): on a busy
 /// machine, encoding a large state would otherwise take a core away from request handling
@@ -41,13 +42,16 @@ final class SnapshotWriter: Sendable {
             return true
         }
         guard started else { return false }
+        let handOver = StateHandOver(state)
         startNamedThread("lithair-snapshot") { [self] in
             Self.lowerCurrentThreadPriority()
             let clock = ContinuousClock.now
             var durable = false
             do {
                 let bytes = try snapshots.save(metadata: SnapshotMetadata(index: index, term: term)) { write in
-                    try ModelSnapshotCodec.encode(state, pieceBytes: Self.pieceBytes, emit: write)
+                    try handOver.withState { state in
+                        try ModelSnapshotCodec.encode(state, pieceBytes: Self.pieceBytes, emit: write)
+                    }
                 }
                 metrics.recordSnapshot(ContinuousClock.now - clock)
                 logger.info(
@@ -61,6 +65,9 @@ final class SnapshotWriter: Sendable {
             } catch {
                 logger.error("snapshot failed; the log is kept", metadata: ["error": "\(error)"])
             }
+            // Before the owner hears of it: while this copy lives, the owner's writes wait in
+            // the side tables of ShardedDictionary instead of settling into the shards.
+            handOver.release()
             busy.withLock { $0 = false }
             completion(durable)
         }
@@ -91,4 +98,19 @@ final class SnapshotWriter: Sendable {
 
     /// Whether a snapshot is being written now.
     var isBusy: Bool { busy.withLock { $0 } }
+}
+
+/// Holds the state being written until the writer is done with it, so that the writer can let
+/// go of it before the closure that started it ends.
+private final class StateHandOver: Sendable {
+    private let state: Mutex<ModelState?>
+
+    init(_ state: ModelState) { self.state = Mutex(state) }
+
+    func withState(_ body: (borrowing ModelState) throws -> Void) throws {
+        guard let state = state.withLock({ $0 }) else { return }
+        try body(state)
+    }
+
+    func release() { state.withLock { $0 = nil } }
 }

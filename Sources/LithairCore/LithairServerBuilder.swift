@@ -48,7 +48,10 @@ public struct LithairServerBuilder: Sendable {
         with { $0.configuration.commit.flushInterval = interval }
     }
 
-    /// Take a snapshot every this many events and drop the log before it. Default 100,000.
+    /// Take a snapshot after this many events (default 100,000), and drop the log before it.
+    ///
+    /// A snapshot also waits until the log written since the last one is as large as that
+    /// snapshot, so a large state is not rewritten every `events` writes.
     public func snapshotEvery(_ events: Int) -> Self {
         with { $0.configuration.commit.snapshotEvery = max(1, events) }
     }

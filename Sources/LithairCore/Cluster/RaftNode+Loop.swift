@@ -176,7 +176,7 @@ extension RaftNode {
         }
         core.advance(ready)
         answerReads()
-        if Int(store.appliedIndex) - Int(lastSnapshotIndex) >= settings.snapshotEvery { _ = takeSnapshot() }
+        if snapshotSchedule.isDue(at: store.appliedIndex) { _ = takeSnapshot() }
     }
 
     static func mayLeaveBeforePersist(_ message: RaftMessage) -> Bool {
@@ -211,6 +211,7 @@ extension RaftNode {
 
     private func apply(_ entries: [LithairConsensus.LogEntry]) {
         guard !entries.isEmpty else { return }
+        snapshotSchedule.logged(entries.reduce(0) { $0 + $1.data.count })
         let outcomes: [(UInt64, UInt64, ApplyOutcome?)] = store.mutate { state in
             entries.map { entry in
                 guard entry.kind == .normal else {
@@ -277,7 +278,8 @@ extension RaftNode {
         let state = try ModelSnapshotCodec.decode(data, schemas: store.schemas)
         store.replace(with: state)
         try storage.log.reset(after: snapshot.index)
-        lastSnapshotIndex = snapshot.index
+        snapshotSchedule.snapshotStarted(at: snapshot.index)
+        snapshotSchedule.snapshotStored(bytes: data.count)
         stats.withLock { $0.snapshotsInstalled += 1 }
         logger.info("installed snapshot from the leader", metadata: ["index": "\(snapshot.index)"])
     }
@@ -297,7 +299,7 @@ extension RaftNode {
             self?.enqueue(.snapshotSaved(index: index, durable: durable))
         }
         if started {
-            lastSnapshotIndex = index
+            snapshotSchedule.snapshotStarted(at: index)
             waitersForThisSnapshot = freshSnapshotWaiters
             freshSnapshotWaiters = []
         }
@@ -308,6 +310,7 @@ extension RaftNode {
         let waiters = waitersForThisSnapshot
         waitersForThisSnapshot = []
         if durable {
+            snapshotSchedule.snapshotStored(bytes: snapshotWriter.lastStoredBytes ?? 0)
             do {
                 if index > core.snapshotMetadata.index {
                     let dropped = try core.compactReturningDroppedEntries(through: index)

@@ -61,7 +61,7 @@ final class RaftNode: @unchecked Sendable {
     var readsAwaitingApply: [(index: UInt64, promise: Promise<UInt64>)] = []
     /// Peers waiting on the HTTP reply to a message handled this turn, and what goes back in it.
     var openReplies: [NodeID: OpenReply] = [:]
-    var lastSnapshotIndex: UInt64 = 0
+    var snapshotSchedule: SnapshotSchedule
     var nextReadID: UInt64 = 0
     var snapshotWriter: SnapshotWriter!
     /// Force-resync callers waiting for a snapshot started after they asked.
@@ -77,6 +77,7 @@ final class RaftNode: @unchecked Sendable {
         self.directory = directory
         self.store = ModelStore(schemas: schemas)
         self.settings = settings
+        self.snapshotSchedule = SnapshotSchedule(every: settings.snapshotEvery)
         self.cluster = cluster
         self.membership = membership
         self.metrics = metrics
@@ -120,7 +121,8 @@ final class RaftNode: @unchecked Sendable {
             } catch {
                 throw RecoveryError(message: "snapshot at index \(metadata.index) in \(directory)/snapshots: \(error)")
             }
-            lastSnapshotIndex = metadata.index
+            snapshotSchedule = SnapshotSchedule(
+                every: settings.snapshotEvery, lastIndex: metadata.index, lastBytes: data.count)
         }
         let voters = membership.all.map(\.raftID)
         let persistent = try storage.persistentState(voters: voters)
@@ -136,7 +138,7 @@ final class RaftNode: @unchecked Sendable {
             "raft node restored",
             metadata: [
                 "node_id": "\(membership.selfMember.nodeID)", "term": "\(persistent.hardState.term)",
-                "log_last_index": "\(storage.log.lastIndex)", "snapshot_index": "\(lastSnapshotIndex)",
+                "log_last_index": "\(storage.log.lastIndex)", "snapshot_index": "\(snapshotSchedule.lastIndex)",
             ])
         startNamedThread("lithair-raft") { [self] in runLoop() }
     }

@@ -10,7 +10,10 @@ public struct CommitSettings: Sendable, Equatable {
     /// and that wait is also never longer than a flush itself takes lately (a fast disk gets
     /// short waits, a slow one up to the whole interval).
     public var flushInterval: Duration = .milliseconds(5)
-    /// Take a snapshot (and drop the log before it) every this many applied events.
+    /// Take a snapshot (and drop the log before it) after this many applied events, once the
+    /// log written since the last snapshot is also at least as large as that snapshot: a
+    /// large state is rewritten less often, so snapshots cost the same per write whatever
+    /// the state's size (the expansion rule of the Raft dissertation, §5.1.3).
     public var snapshotEvery: Int = 100_000
 
     /// The seed's defaults.

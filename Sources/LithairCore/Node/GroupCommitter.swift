@@ -27,7 +27,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
     // Touched only by the flusher thread once started.
     private let log: SegmentedLog
     private let snapshots: SnapshotStore
-    private var lastSnapshotIndex: UInt64
+    private var schedule: SnapshotSchedule
     private var term: UInt64
     private var flushCost = RecentFlushCost()
     private let snapshotWriter: SnapshotWriter
@@ -46,7 +46,9 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
     ) {
         self.log = log
         self.snapshots = snapshots
-        self.lastSnapshotIndex = snapshots.latestMetadata()?.index ?? 0
+        self.schedule = SnapshotSchedule(
+            every: settings.snapshotEvery, lastIndex: snapshots.latestMetadata()?.index ?? 0,
+            lastBytes: (try? snapshots.latestFile()?.totalBytes) ?? 0)
         self.snapshotWriter = SnapshotWriter(snapshots: snapshots, metrics: metrics, logger: logger)
         self.term = max(1, log.term(at: log.lastIndex) ?? snapshots.latestMetadata()?.term ?? 1)
         self.store = store
@@ -148,6 +150,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
             for pending in batch { pending.continuation.resume(throwing: failure) }
             return
         }
+        schedule.logged(entries.reduce(0) { $0 + $1.payload.count })
         let outcomes = store.mutate { state in
             zip(batch, entries).map { pending, entry in state.apply(pending.event, at: entry.index) }
         }
@@ -155,15 +158,14 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
             pending.continuation.resume(returning: CommitResult(index: entry.index, outcome: outcome))
         }
         if let index = compactable.withLock({ $0.take() }) {
+            schedule.snapshotStored(bytes: snapshotWriter.lastStoredBytes ?? 0)
             do {
                 try log.compact(through: index)
             } catch {
                 logger.error("log compaction failed; the log is kept", metadata: ["error": "\(error)"])
             }
         }
-        if Int(log.lastIndex - lastSnapshotIndex) >= settings.snapshotEvery {
-            takeSnapshot()
-        }
+        if schedule.isDue(at: log.lastIndex) { takeSnapshot() }
     }
 
     private func takeSnapshot() {
@@ -172,7 +174,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
         let started = snapshotWriter.write(state, index: index, term: term) { [weak self] durable in
             if durable { self?.compactable.withLock { $0 = index } }
         }
-        if started { lastSnapshotIndex = index }
+        if started { schedule.snapshotStarted(at: index) }
     }
 }
 

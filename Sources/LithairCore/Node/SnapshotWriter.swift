@@ -21,6 +21,7 @@ final class SnapshotWriter: Sendable {
     private let metrics: ServerMetrics
     private let logger: Logger
     private let busy = Mutex(false)
+    private let storedBytes = Mutex<Int?>(nil)
 
     init(snapshots: SnapshotStore, metrics: ServerMetrics, logger: Logger) {
         self.snapshots = snapshots
@@ -61,6 +62,7 @@ final class SnapshotWriter: Sendable {
                         "ms": "\(Int((ContinuousClock.now - clock).seconds * 1000))",
                         "cpu_ms": "\(Self.threadCPUMillis())",
                     ])
+                storedBytes.withLock { $0 = bytes }
                 durable = true
             } catch {
                 logger.error("snapshot failed; the log is kept", metadata: ["error": "\(error)"])
@@ -95,6 +97,9 @@ final class SnapshotWriter: Sendable {
         guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec) == 0 else { return -1 }
         return spec.tv_sec * 1000 + spec.tv_nsec / 1_000_000
     }
+
+    /// The size of the last snapshot this writer stored, in bytes.
+    var lastStoredBytes: Int? { storedBytes.withLock { $0 } }
 
     /// Whether a snapshot is being written now.
     var isBusy: Bool { busy.withLock { $0 } }

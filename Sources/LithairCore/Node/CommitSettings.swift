@@ -13,7 +13,7 @@ public struct CommitSettings: Sendable, Equatable {
     /// Take a snapshot (and drop the log before it) after this many applied events, once the
     /// log written since the last snapshot is also at least as large as that snapshot: a
     /// large state is rewritten less often, so snapshots cost the same per write whatever
-    /// the state's size (the expansion rule of the Raft dissertation, §5.1.3).
+    /// the state's size (the Raft dissertation's "when to snapshot" rule).
     public var snapshotEvery: Int = 100_000
 
     /// The seed's defaults.

@@ -4,7 +4,7 @@
 /// A snapshot rewrites the whole state, so with a fixed interval alone its cost per write
 /// grows with the state: at 300,000 items each one wrote 147 MB and took about a second of
 /// CPU on every node, every 100,000 writes. Waiting also until the log has grown as large as
-/// the last snapshot (the expansion rule of the Raft dissertation, §5.1.3) keeps snapshot
+/// the last snapshot (the Raft dissertation's "when to snapshot" rule) keeps snapshot
 /// work in proportion to what is written, whatever the state's size, and the disk holds at
 /// most about twice the snapshot. A small state still snapshots every `every` events.
 struct SnapshotSchedule: Sendable, Equatable {

@@ -246,10 +246,7 @@ public struct RaftCore: Sendable {
     /// - Returns: the metadata to store beside the snapshot bytes.
     @discardableResult
     public mutating func compact(through index: UInt64) throws(RaftError) -> SnapshotMetadata {
-        guard index <= log.applied, index <= log.persisted else {
-            throw .compactionBeyondApplied(requested: index, applied: log.applied)
-        }
-        _ = log.compact(through: index, voters: config.voters)
+        _ = try compactReturningDroppedEntries(through: index)
         return log.snapshot
     }
 

@@ -51,7 +51,8 @@ public struct LithairServerBuilder: Sendable {
     /// Take a snapshot after this many events (default 100,000), and drop the log before it.
     ///
     /// A snapshot also waits until the log written since the last one is as large as that
-    /// snapshot, so a large state is not rewritten every `events` writes.
+    /// snapshot (at most ten times `events`), so a large state is not rewritten every
+    /// `events` writes.
     public func snapshotEvery(_ events: Int) -> Self {
         with { $0.configuration.commit.snapshotEvery = max(1, events) }
     }

@@ -28,6 +28,16 @@ struct SnapshotScheduleTests {
         #expect(!schedule.isDue(at: 1_399))
     }
 
+    @Test("however large the last snapshot, one is due after ten times `every` events")
+    func boundedWait() {
+        var schedule = SnapshotSchedule(every: 100, lastIndex: 0, lastBytes: 1 << 30)
+        schedule.logged(1_000)
+        #expect(!schedule.isDue(at: 999))
+        #expect(schedule.isDue(at: 1_000), "the log kept in memory stays bounded")
+        let huge = SnapshotSchedule(every: .max, lastIndex: 0, lastBytes: 1)
+        #expect(!huge.isDue(at: .max - 1), "no overflow for an interval too large to multiply")
+    }
+
     @Test("an index behind the last snapshot (one installed from the leader) is never due")
     func behindTheLastSnapshot() {
         var schedule = SnapshotSchedule(every: 10)

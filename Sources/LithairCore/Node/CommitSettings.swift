@@ -13,7 +13,8 @@ public struct CommitSettings: Sendable, Equatable {
     /// Take a snapshot (and drop the log before it) after this many applied events, once the
     /// log written since the last snapshot is also at least as large as that snapshot: a
     /// large state is rewritten less often, so snapshots cost the same per write whatever
-    /// the state's size (the Raft dissertation's "when to snapshot" rule).
+    /// the state's size (the Raft dissertation's "when to snapshot" rule). Never more than ten
+    /// times this many events apart, which bounds the log held in memory.
     public var snapshotEvery: Int = 100_000
 
     /// The seed's defaults.

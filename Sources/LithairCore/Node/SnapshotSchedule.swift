@@ -6,8 +6,12 @@
 /// CPU on every node, every 100,000 writes. Waiting also until the log has grown as large as
 /// the last snapshot (the Raft dissertation's "when to snapshot" rule) keeps snapshot
 /// work in proportion to what is written, whatever the state's size, and the disk holds at
-/// most about twice the snapshot. A small state still snapshots every `every` events.
+/// most about twice the snapshot. A small state still snapshots every `every` events, and
+/// any state after `every × maxIntervals` events: the log since the last snapshot is also
+/// held in memory (by the Raft core), and this bounds it.
 struct SnapshotSchedule: Sendable, Equatable {
+    /// The most snapshot intervals (of `every` events) between two snapshots.
+    static let maxIntervals: UInt64 = 10
     /// The fewest events between snapshots.
     let every: Int
     /// The index of the last snapshot taken or installed (0 for none).
@@ -28,7 +32,11 @@ struct SnapshotSchedule: Sendable, Equatable {
 
     /// Whether a snapshot at `index` is due.
     func isDue(at index: UInt64) -> Bool {
-        index >= lastIndex && index - lastIndex >= UInt64(every) && loggedBytes >= lastBytes
+        guard index >= lastIndex else { return false }
+        let events = index - lastIndex
+        let longest = UInt64(every).multipliedReportingOverflow(by: Self.maxIntervals)
+        return events >= UInt64(every)
+            && (loggedBytes >= lastBytes || (!longest.overflow && events >= longest.partialValue))
     }
 
     /// A snapshot at `index` was started (or installed): the count starts again from it.

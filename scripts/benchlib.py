@@ -166,6 +166,14 @@ def build_release():
     return build("release")
 
 
+def release_binary(args):
+    """The lithair binary a benchmark runs: --binary if given, the existing release build with
+    --no-build, else a fresh release build."""
+    if args.binary:
+        return args.binary
+    return os.path.join(ROOT, ".build/release/lithair") if args.no_build else build_release()
+
+
 def build(configuration):
     """Builds the lithair product (debug or release) and returns the binary's path."""
     print(f"building lithair ({configuration})...", flush=True)

@@ -91,8 +91,10 @@ final class ClusterHarness: @unchecked Sendable {
         return false
     }
 
-    /// Waits until every running node has applied the same index and holds the same items.
-    func waitForConvergence(timeout: Duration = .seconds(30)) async throws -> String {
+    /// Waits until every running node holds the same items (and, if given, items `isWanted` accepts).
+    func waitForConvergence(
+        timeout: Duration = .seconds(30), until isWanted: (String) -> Bool = { _ in true }
+    ) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         var last: [String] = []
         while ContinuousClock.now < deadline {
@@ -101,7 +103,7 @@ final class ClusterHarness: @unchecked Sendable {
                 let reply = try? await HTTP.request(.GET, url(index) + "/api/products?take=1000", timeout: .seconds(2))
                 last.append(reply?.text ?? "unreachable")
             }
-            if Set(last).count == 1, last[0] != "unreachable" { return last[0] }
+            if Set(last).count == 1, last[0] != "unreachable", isWanted(last[0]) { return last[0] }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw ProcessFailure(message: "nodes did not converge: \(last.map { String($0.prefix(120)) })")

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 
@@ -63,6 +64,7 @@ public final class LithairServer: Sendable {
     func makeApplication() -> some ApplicationProtocol {
         Application(
             router: makeRouter(),
+            server: .http1(configuration: .init(additionalChannelHandlers: self.makeChannelHandlers())),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "lithair"),
             services: [
@@ -76,6 +78,13 @@ public final class LithairServer: Sendable {
             },
             logger: configuration.logger
         )
+    }
+
+    /// What each connection's pipeline holds ahead of the router: a clustered node answers
+    /// peers' messages there.
+    private func makeChannelHandlers() -> [any RemovableChannelHandler] {
+        guard let raft = node as? RaftNode else { return [] }
+        return [RaftMessageChannelHandler(intake: RaftMessageIntake(node: raft), metrics: metrics)]
     }
 
     func makeRouter() -> Router<BasicRequestContext> {

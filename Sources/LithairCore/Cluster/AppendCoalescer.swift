@@ -10,16 +10,14 @@ import LithairConsensus
 enum AppendCoalescer {
     static let maxEntries = 1000
 
-    static func coalesce(_ items: [PeerTransport.Outgoing]) -> [PeerTransport.Outgoing] {
-        var result: [PeerTransport.Outgoing] = []
-        result.reserveCapacity(items.count)
-        for item in items {
-            if case .message(let next) = item, case .message(let previous)? = result.last,
-                let merged = merge(previous, with: next)
-            {
-                result[result.count - 1] = .message(merged)
+    static func coalesce(_ messages: [RaftMessage]) -> [RaftMessage] {
+        var result: [RaftMessage] = []
+        result.reserveCapacity(messages.count)
+        for next in messages {
+            if let previous = result.last, let merged = merge(previous, with: next) {
+                result[result.count - 1] = merged
             } else {
-                result.append(item)
+                result.append(next)
             }
         }
         return result

@@ -63,6 +63,12 @@ struct ClusterMembership: Sendable, Equatable {
         var nodeID: UInt64
         var address: String
         var raftID: NodeID { nodeID + 1 }
+        /// The host of `address` (IPv6 brackets removed), for opening a connection.
+        var host: String {
+            let host = ClusterMembership.split(address).0
+            return String(host.hasPrefix("[") && host.hasSuffix("]") ? host.dropFirst().dropLast() : host)
+        }
+        var port: Int { ClusterMembership.split(address).1 }
     }
 
     let selfMember: Member
@@ -139,7 +145,7 @@ struct ClusterMembership: Sendable, Equatable {
         return lhsHost == rhsHost ? lhsPort < rhsPort : lhsHost < rhsHost
     }
 
-    private static func split(_ address: String) -> (Substring, Int) {
+    fileprivate static func split(_ address: String) -> (Substring, Int) {
         let colon = address.lastIndex(of: ":")!
         return (address[..<colon], Int(address[address.index(after: colon)...]) ?? 0)
     }

@@ -1,15 +1,14 @@
 import Synchronization
 
-/// The messages waiting for one peer: the leader's loop pushes without blocking, the peer's
-/// sender takes everything waiting at once.
+/// The work waiting for one peer's sender task (snapshot transfers): the node's loop pushes
+/// without blocking, the sender takes everything waiting at once.
 ///
-/// Bounded: past `capacity` the oldest messages are dropped, which Raft tolerates (the leader
-/// probes and resends). An `AsyncStream` cannot hand over "everything buffered now", which
-/// is what lets the sender merge consecutive appends.
-final class PeerQueue: Sendable {
+/// Bounded: past `capacity` the oldest items are dropped, which Raft tolerates (the leader
+/// retries a snapshot it was not told the outcome of).
+final class PeerQueue<Item: Sendable>: Sendable {
     private struct State {
-        var items: [PeerTransport.Outgoing] = []
-        var waiter: CheckedContinuation<[PeerTransport.Outgoing]?, Never>?
+        var items: [Item] = []
+        var waiter: CheckedContinuation<[Item]?, Never>?
         var finished = false
     }
 
@@ -18,8 +17,8 @@ final class PeerQueue: Sendable {
 
     init(capacity: Int = 4096) { self.capacity = capacity }
 
-    func push(_ item: PeerTransport.Outgoing) {
-        let handOver: (CheckedContinuation<[PeerTransport.Outgoing]?, Never>, [PeerTransport.Outgoing])? =
+    func push(_ item: Item) {
+        let handOver: (CheckedContinuation<[Item]?, Never>, [Item])? =
             state.withLock { state in
                 guard !state.finished else { return nil }
                 state.items.append(item)
@@ -33,9 +32,9 @@ final class PeerQueue: Sendable {
     }
 
     /// Everything waiting, once something is; `nil` after ``finish()``.
-    func popAll() async -> [PeerTransport.Outgoing]? {
+    func popAll() async -> [Item]? {
         await withCheckedContinuation { continuation in
-            let immediate: [PeerTransport.Outgoing]?? = state.withLock { state in
+            let immediate: [Item]?? = state.withLock { state in
                 if state.finished { return .some(nil) }
                 if !state.items.isEmpty {
                     defer { state.items.removeAll() }
@@ -50,7 +49,7 @@ final class PeerQueue: Sendable {
 
     /// Drops what is waiting and wakes the sender with `nil`.
     func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<[PeerTransport.Outgoing]?, Never>? in
+        let waiter = state.withLock { state -> CheckedContinuation<[Item]?, Never>? in
             state.finished = true
             state.items.removeAll()
             defer { state.waiter = nil }

@@ -4,23 +4,18 @@ import LithairConsensus
 import LithairStorage
 import Synchronization
 
-/// `/_raft/*`: the node-to-node endpoints and the seed's monitoring endpoints.
+/// `/_raft/*` on the router: snapshot chunks, force-resync and the seed's monitoring
+/// endpoints. The message routes (append, vote, timeout-now, read-index) are answered before
+/// the router, by ``RaftMessageChannelHandler``.
 ///
-/// Everything that can change state (append, vote, snapshot, timeout-now, read-index,
-/// force-resync) requires `Authorization: Bearer <cluster secret>` when a secret is set;
-/// without it the request gets 401 and nothing reaches the node.
+/// Everything that can change state requires `Authorization: Bearer <cluster secret>` when a
+/// secret is set; without it the request gets 401 and nothing reaches the node.
 struct RaftRoutes<Context: RequestContext>: Sendable {
     let node: RaftNode
     let intake: SnapshotIntake
-    var secret: String? { node.cluster.clusterSecret }
+    var messages: RaftMessageIntake { RaftMessageIntake(node: node) }
 
     func register(on router: Router<Context>) {
-        for route in ["/_raft/append", "/_raft/vote", "/_raft/timeout-now", "/_raft/read-index"] {
-            router.post(RouterPath(route)) { request, _ in
-                var request = request
-                return try await receive(&request, route: route)
-            }
-        }
         router.post("/_raft/snapshot") { request, _ in
             var request = request
             return try await receiveSnapshotChunk(&request)
@@ -33,41 +28,9 @@ struct RaftRoutes<Context: RequestContext>: Sendable {
         router.post("/_raft/force-resync") { request, _ in try await forceResync(request) }
     }
 
-    private func authorize(_ request: Request) throws {
-        guard let secret else { return }
-        let presented = request.headers[.authorization] ?? ""
-        guard constantTimeEquals(presented, "Bearer " + secret) else {
-            throw APIError(.unauthorized, "missing or wrong cluster secret (Authorization: Bearer …)")
-        }
+    private func authorize(_ request: Request) throws(APIError) {
+        try messages.authorize(request.headers[.authorization])
     }
-
-    private func receive(_ request: inout Request, route: String) async throws -> Response {
-        try authorize(request)
-        let body = try await request.collectBody(upTo: 64 << 20)
-        let message: RaftMessage
-        do {
-            message = try RaftWireCodec.decode(body.readableBytesView, route: route)
-        } catch {
-            throw APIError.badRequest("bad raft message: \(error.message)")
-        }
-        try checkAddressing(from: message.from, to: message.to)
-        let reply = Promise<[RaftMessage]>()
-        node.enqueue(.message(message, reply: reply))
-        let answers: [RaftMessage]
-        do {
-            answers = try await reply.value(timeout: Self.replyTimeout)
-        } catch NodeError.timedOut {
-            // Accepted, but the answer was not ready in time: it is dropped, as a lost message
-            // would be, and the sender's next message (or a probe) brings the answer.
-            answers = []
-        } catch {
-            throw APIError.unavailable("the node is stopping")
-        }
-        return JSONResponse.make(bytes: RaftWireCodec.encodeReply(answers))
-    }
-
-    /// How long a peer's POST waits for this node's answer, well below the sender's timeout.
-    static var replyTimeout: Duration { .seconds(1) }
 
     private func receiveSnapshotChunk(_ request: inout Request) async throws -> Response {
         try authorize(request)
@@ -80,7 +43,7 @@ struct RaftRoutes<Context: RequestContext>: Sendable {
         }
         let from = try number("from")
         let to = try number("to")
-        try checkAddressing(from: from, to: to)
+        try messages.checkAddressing(from: from, to: to)
         let chunk = SnapshotIntake.Chunk(
             from: from, term: try number("term"), index: try number("index"), snapshotTerm: try number("snapshot_term"),
             offset: try number("offset"), total: try number("total"), checksum: try number("checksum"))
@@ -103,16 +66,6 @@ struct RaftRoutes<Context: RequestContext>: Sendable {
                     from: from, term: chunk.term))
         }
         return JSONResponse.make(value: .object(["ok": .bool(true), "complete": .bool(complete)]))
-    }
-
-    private func checkAddressing(from: UInt64, to: UInt64) throws {
-        guard to == node.membership.selfMember.raftID else {
-            throw APIError.badRequest(
-                "message addressed to raft id \(to), this node is \(node.membership.selfMember.raftID)")
-        }
-        guard from != to, node.membership.member(raftID: from) != nil else {
-            throw APIError.badRequest("message from raft id \(from), which is not a member of this cluster")
-        }
     }
 
     private func forceResync(_ request: Request) async throws -> Response {

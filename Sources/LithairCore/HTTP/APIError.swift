@@ -27,12 +27,17 @@ public struct APIError: HTTPResponseError, Sendable {
 
     /// The JSON response: `{"error": message, "status": code, ...details}`.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var body = details
-        body["error"] = .string(message)
-        body["status"] = .int(Int64(status.code))
-        var response = JSONResponse.make(status: status, value: .object(body))
+        var response = JSONResponse.make(status: status, bytes: body)
         for field in headers { response.headers.append(field) }
         return response
+    }
+
+    /// The JSON body: `{"error": message, "status": code, ...details}`.
+    var body: [UInt8] {
+        var members = details
+        members["error"] = .string(message)
+        members["status"] = .int(Int64(status.code))
+        return JSONWriter.bytes(.object(members))
     }
 }
 

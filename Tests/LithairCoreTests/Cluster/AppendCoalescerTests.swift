@@ -5,23 +5,17 @@ import Testing
 
 @Suite("Merging queued appends")
 struct AppendCoalescerTests {
-    private func append(prev: UInt64, entries: ClosedRange<UInt64>?, commit: UInt64, term: UInt64 = 2)
-        -> PeerTransport
-        .Outgoing
-    {
+    private func append(prev: UInt64, entries: ClosedRange<UInt64>?, commit: UInt64, term: UInt64 = 2) -> RaftMessage {
         let entries = entries.map { range in range.map { LithairConsensus.LogEntry(index: $0, term: term, data: [1]) } }
-        return .message(
-            RaftMessage(
-                from: 1, to: 2, term: term,
-                body: .append(
-                    AppendEntries(
-                        leaderID: 1, prevLogIndex: prev, prevLogTerm: term, entries: entries ?? [], leaderCommit: commit
-                    ))))
+        return RaftMessage(
+            from: 1, to: 2, term: term,
+            body: .append(
+                AppendEntries(
+                    leaderID: 1, prevLogIndex: prev, prevLogTerm: term, entries: entries ?? [], leaderCommit: commit)))
     }
 
-    private func describe(_ items: [PeerTransport.Outgoing]) -> [String] {
-        items.map { item in
-            guard case .message(let message) = item else { return "snapshot" }
+    private func describe(_ messages: [RaftMessage]) -> [String] {
+        messages.map { message in
             guard case .append(let append) = message.body else { return "other" }
             return "\(append.prevLogIndex)+\(append.entries.count)@\(append.leaderCommit)"
         }
@@ -38,8 +32,8 @@ struct AppendCoalescerTests {
 
     @Test("a gap, another term or another message keeps messages apart, in order")
     func keepsOthersApart() {
-        let heartbeat = PeerTransport.Outgoing.message(
-            RaftMessage(from: 1, to: 2, term: 2, body: .heartbeat(Heartbeat(leaderID: 1, leaderCommit: 5))))
+        let heartbeat = RaftMessage(
+            from: 1, to: 2, term: 2, body: .heartbeat(Heartbeat(leaderID: 1, leaderCommit: 5)))
         let items = [
             append(prev: 10, entries: 11...12, commit: 10), append(prev: 20, entries: 21...21, commit: 10), heartbeat,
             append(prev: 21, entries: 22...22, commit: 11), append(prev: 22, entries: 23...23, commit: 11, term: 3),

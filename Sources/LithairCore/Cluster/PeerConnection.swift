@@ -1,0 +1,221 @@
+import LithairConsensus
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// Raft messages to one peer: `POST /_raft/append` (or the message's route) on one kept-alive
+/// HTTP/1.1 connection, driven from a NIO event loop with no task in between.
+///
+/// One request is in flight at a time, so the peer sees messages in the order the core made
+/// them, and whatever the core queues during a round trip leaves merged as the next request
+/// (``AppendCoalescer``). The reply carries the peer's answers.
+///
+/// The replication round trip is the hot path of every write. Through AsyncHTTPClient it
+/// hopped from the node's loop to a task, from the task to the event loop and back on the
+/// way in; here the node's loop hands the message to the event loop (only when it is idle)
+/// and the reply goes from the event loop straight to the node's inbox.
+final class PeerConnection: @unchecked Sendable {
+    /// What one request ended with.
+    enum Outcome {
+        case replied(ByteBuffer, latency: Duration)
+        case failed(String)
+    }
+
+    private struct Queue {
+        var messages: [RaftMessage] = []
+        /// The loop has nothing to send and must be woken by the next message.
+        var idle = true
+        var closed = false
+    }
+
+    let peer: ClusterMembership.Member
+    private let loop: any EventLoop
+    private let headers: HTTPHeaders
+    private let requestTimeout: TimeAmount
+    private let capacity: Int
+    private let onOutcome: @Sendable (Outcome) -> Void
+    private let queue = Mutex(Queue())
+
+    // Confined to `loop`.
+    private var waiting: [RaftMessage] = []
+    private var channel: (any Channel)?
+    private var outstanding: (started: ContinuousClock.Instant, timeout: Scheduled<Void>)?
+
+    /// - Parameters:
+    ///   - onOutcome: called on the event loop with each request's reply or failure.
+    init(
+        peer: ClusterMembership.Member, secret: String?, requestTimeout: Duration, capacity: Int = 4096,
+        loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+        onOutcome: @escaping @Sendable (Outcome) -> Void
+    ) {
+        self.peer = peer
+        self.loop = loop
+        self.requestTimeout = .nanoseconds(Int64(requestTimeout.nanoseconds))
+        self.capacity = capacity
+        self.onOutcome = onOutcome
+        var headers = HTTPHeaders([("host", peer.address), ("content-type", "application/json")])
+        if let secret { headers.add(name: "authorization", value: "Bearer \(secret)") }
+        self.headers = headers
+    }
+
+    /// Queues `message`; past `capacity` the oldest are dropped (the leader re-probes).
+    func send(_ message: RaftMessage) {
+        let wake = queue.withLock { queue -> Bool in
+            guard !queue.closed else { return false }
+            queue.messages.append(message)
+            if queue.messages.count > capacity { queue.messages.removeFirst(queue.messages.count - capacity) }
+            defer { queue.idle = false }
+            return queue.idle
+        }
+        if wake { loop.execute { self.pump() } }
+    }
+
+    /// Drops what is queued and closes the connection; a request in flight fails.
+    func close() async {
+        queue.withLock {
+            $0.closed = true
+            $0.messages.removeAll()
+        }
+        try? await loop.submit {
+            self.waiting.removeAll()
+            self.channel?.close(promise: nil)
+            self.channel = nil
+        }.get()
+    }
+
+    // MARK: On the event loop
+
+    private func pump() {
+        guard outstanding == nil else { return }
+        let arrived = queue.withLock { queue -> [RaftMessage] in
+            defer { queue.messages.removeAll(keepingCapacity: true) }
+            queue.idle = queue.closed || (queue.messages.isEmpty && waiting.isEmpty)
+            return queue.closed ? [] : queue.messages
+        }
+        waiting = AppendCoalescer.coalesce(waiting + arrived)
+        guard !waiting.isEmpty else { return }
+        post(waiting.removeFirst())
+    }
+
+    private func post(_ message: RaftMessage) {
+        let body = RaftWireCodec.encode(message)
+        let route = RaftWireCodec.route(for: message)
+        let timeout = loop.scheduleTask(in: requestTimeout) {
+            self.finish(.failed("no reply within \(self.requestTimeout)"))
+        }
+        outstanding = (ContinuousClock.now, timeout)
+        connected { channel in
+            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: route, headers: self.headers)
+            head.headers.add(name: "content-length", value: String(body.count))
+            channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
+            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        }
+    }
+
+    /// Runs `body` with the open connection, connecting first if there is none.
+    private func connected(_ body: @escaping (any Channel) -> Void) {
+        if let channel, channel.isActive { return body(channel) }
+        channel = nil
+        let collector = ReplyCollector(connection: self)
+        ClientBootstrap(group: loop)
+            .connectTimeout(.seconds(1))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(collector)
+                }
+            }
+            .connect(host: peer.host, port: peer.port)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    guard self.outstanding != nil else {
+                        channel.close(promise: nil)  // timed out or closed meanwhile
+                        return
+                    }
+                    self.channel = channel
+                    body(channel)
+                case .failure(let error):
+                    self.finish(.failed("connect: \(error)"))
+                }
+            }
+    }
+
+    /// Ends the request in flight (the first outcome wins) and sends what waits.
+    fileprivate func finish(_ outcome: Outcome) {
+        guard let (_, timeout) = outstanding else { return }
+        timeout.cancel()
+        outstanding = nil
+        if case .failed = outcome {
+            // Whatever the connection still carries belongs to a request given up on.
+            channel?.close(promise: nil)
+            channel = nil
+        }
+        onOutcome(outcome)
+        pump()
+    }
+
+    fileprivate func replied(status: HTTPResponseStatus, body: ByteBuffer) {
+        guard let (started, _) = outstanding else { return }
+        if (200..<300).contains(status.code) {
+            finish(.replied(body, latency: ContinuousClock.now - started))
+        } else {
+            finish(.failed("HTTP \(status.code): \(String(buffer: body))"))
+        }
+    }
+
+    fileprivate func connectionLost(_ channel: any Channel, error: (any Error)?) {
+        guard channel === self.channel else { return }
+        self.channel = nil
+        finish(.failed(error.map { "\($0)" } ?? "connection closed by the peer"))
+    }
+}
+
+/// Gathers each response on a peer connection and hands it to the ``PeerConnection``.
+private final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = HTTPClientResponsePart
+
+    static let maxReplyBytes = 1 << 20
+    private let connection: PeerConnection
+    private var status: HTTPResponseStatus?
+    private var body = ByteBuffer()
+
+    init(connection: PeerConnection) { self.connection = connection }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            status = head.status
+            body.clear()
+        case .body(var chunk):
+            guard body.readableBytes + chunk.readableBytes <= Self.maxReplyBytes else {
+                connection.connectionLost(context.channel, error: ReplyTooLarge())
+                context.close(promise: nil)
+                return
+            }
+            body.writeBuffer(&chunk)
+        case .end:
+            guard let status else { return }
+            self.status = nil
+            connection.replied(status: status, body: body)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        connection.connectionLost(context.channel, error: nil)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        connection.connectionLost(context.channel, error: error)
+        context.close(promise: nil)
+    }
+}
+
+private struct ReplyTooLarge: Error, CustomStringConvertible {
+    var description: String { "reply larger than \(ReplyCollector.maxReplyBytes) bytes" }
+}

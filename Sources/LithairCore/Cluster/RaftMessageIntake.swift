@@ -1,0 +1,71 @@
+import LithairConsensus
+
+/// Admits what peers POST to `/_raft/*`: the cluster secret first, then the message and its
+/// addressing, and only then the node's loop.
+///
+/// A request that fails any check gets an ``APIError`` and reaches nothing.
+struct RaftMessageIntake: Sendable {
+    let node: RaftNode
+
+    /// The routes that carry one ``RaftMessage`` each and answer with the node's replies.
+    static let messageRoutes: Set<String> = [
+        RaftWireRoute.append.rawValue, RaftWireRoute.vote.rawValue, RaftWireRoute.timeoutNow.rawValue,
+        RaftWireRoute.readIndex.rawValue,
+    ]
+    /// The largest message body accepted (an append of a full batch of large events).
+    static let maxBodyBytes = 64 << 20
+    /// How long a peer's POST waits for this node's answer, well below the sender's timeout.
+    static var replyTimeout: Duration { .seconds(1) }
+
+    /// Checks `Authorization: Bearer <cluster secret>` when a secret is configured.
+    func authorize(_ authorization: String?) throws(APIError) {
+        guard let secret = node.cluster.clusterSecret else { return }
+        guard constantTimeEquals(authorization ?? "", "Bearer " + secret) else {
+            throw APIError(.unauthorized, "missing or wrong cluster secret (Authorization: Bearer …)")
+        }
+    }
+
+    /// Checks that a message is for this node and from another member.
+    func checkAddressing(from: UInt64, to: UInt64) throws(APIError) {
+        let me = node.membership.selfMember.raftID
+        guard to == me else {
+            throw APIError.badRequest("message addressed to raft id \(to), this node is \(me)")
+        }
+        guard from != to, node.membership.member(raftID: from) != nil else {
+            throw APIError.badRequest("message from raft id \(from), which is not a member of this cluster")
+        }
+    }
+
+    /// Hands a message POSTed to `route` to the node's loop.
+    ///
+    /// - Returns: the promise of the answers this node makes to the sender in the turn that
+    ///   handles the message, once they are durable (an empty list if it has none).
+    func admit(route: String, authorization: String?, body: some Collection<UInt8>) throws(APIError)
+        -> Promise<[RaftMessage]>
+    {
+        try authorize(authorization)
+        let message: RaftMessage
+        do {
+            message = try RaftWireCodec.decode(body, route: route)
+        } catch {
+            throw APIError.badRequest("bad raft message: \(error.message)")
+        }
+        try checkAddressing(from: message.from, to: message.to)
+        let reply = Promise<[RaftMessage]>()
+        node.enqueue(.message(message, reply: reply))
+        return reply
+    }
+
+    /// The `200` body for answers that came in time; a timeout answers with none (dropped, as
+    /// a lost message would be: the sender's next message or a probe brings the answer).
+    static func replyBody(_ result: Result<[RaftMessage], any Error>) throws(APIError) -> [UInt8] {
+        switch result {
+        case .success(let answers):
+            return RaftWireCodec.encodeReply(answers)
+        case .failure(NodeError.timedOut):
+            return RaftWireCodec.encodeReply([])
+        case .failure:
+            throw APIError.unavailable("the node is stopping")
+        }
+    }
+}

@@ -66,7 +66,7 @@ public final class LithairServer: Sendable {
             router: makeRouter(),
             server: .http1(configuration: .init(additionalChannelHandlers: self.makeChannelHandlers())),
             configuration: .init(
-                address: .hostname(configuration.host, port: configuration.port), serverName: "lithair"),
+                address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             services: [
                 NodeService(node: node, logger: configuration.logger, listening: node is RaftNode ? listening : nil)
             ],
@@ -80,11 +80,27 @@ public final class LithairServer: Sendable {
         )
     }
 
-    /// What each connection's pipeline holds ahead of the router: a clustered node answers
-    /// peers' messages there.
+    /// The `Server` header of every response.
+    static let serverName = "lithair"
+
+    /// What each connection's pipeline holds ahead of the router: the routes answered on the
+    /// event loop (peers' Raft messages, creates on the node that takes writes).
     private func makeChannelHandlers() -> [any RemovableChannelHandler] {
-        guard let raft = node as? RaftNode else { return [] }
-        return [RaftMessageChannelHandler(intake: RaftMessageIntake(node: raft), metrics: metrics)]
+        var endpoints: [any EventLoopEndpoint] = []
+        let takesWrites: @Sendable () -> Bool
+        if let raft = node as? RaftNode {
+            endpoints.append(RaftMessageEndpoint(intake: RaftMessageIntake(node: raft)))
+            takesWrites = { raft.isReady && ClusterStatusView(node: raft).isLeader }
+        } else {
+            takesWrites = { [node] in node.isReady }
+        }
+        for schema in node.store.schemas {
+            endpoints.append(
+                ModelCreateEndpoint(
+                    writes: ModelWrites(schema: schema, node: node), maxBodyBytes: configuration.maxBodyBytes,
+                    takesWrites: takesWrites))
+        }
+        return [EventLoopRoutesHandler(endpoints: endpoints, metrics: metrics)]
     }
 
     func makeRouter() -> Router<BasicRequestContext> {

@@ -114,7 +114,7 @@ enum HTTP {
         configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
 
     static func request(
-        _ method: HTTPMethod, _ url: String, json: String? = nil, headers: [(String, String)] = [],
+        _ method: HTTPMethod, _ url: String, json: String? = nil, body: String? = nil, headers: [(String, String)] = [],
         timeout: Duration = .seconds(10), followRedirects: Bool = true
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
@@ -123,6 +123,8 @@ enum HTTP {
         if let json {
             request.headers.add(name: "content-type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
+        } else if let body {
+            request.body = .bytes(ByteBuffer(string: body))
         }
         let client = followRedirects ? HTTPClient.shared : nonFollowingClient
         let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))

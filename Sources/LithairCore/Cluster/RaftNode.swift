@@ -198,12 +198,23 @@ struct OpenReply {
 extension RaftNode: ServingNode {
     func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
         guard isReady else { throw .notReady }
+        return try await Self.nodeErrors { try await propose(command).value(timeout: self.cluster.requestTimeout) }
+    }
+
+    func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void) {
+        guard isReady else { return whenDone(.failure(.notReady)) }
+        propose(command).whenResolved(timeout: cluster.requestTimeout) {
+            whenDone($0.mapError { NodeError(anyError: $0) })
+        }
+    }
+
+    private func propose(_ command: ModelCommand) -> Promise<CommitResult> {
         let promise = Promise<CommitResult>()
         enqueue(
             .propose(
                 ModelEvent(command: command, timestampMillis: GroupCommitter.nowMillis()), cluster.writeConcern, promise
             ))
-        return try await Self.nodeErrors { try await promise.value(timeout: self.cluster.requestTimeout) }
+        return promise
     }
 
     /// Waits until this node's state reflects every write acknowledged before the call

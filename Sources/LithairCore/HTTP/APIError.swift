@@ -45,6 +45,11 @@ extension APIError {
     static func badRequest(_ message: String) -> APIError { APIError(.badRequest, message) }
     static func notFound(_ message: String) -> APIError { APIError(.notFound, message) }
     static func unprocessable(_ message: String) -> APIError { APIError(.unprocessableContent, message) }
+    /// 413 for a body over `limit` bytes; `length` is its `Content-Length`, when it has one.
+    static func bodyTooLarge(length: Int? = nil, limit: Int? = nil) -> APIError {
+        guard let length, let limit else { return APIError(.contentTooLarge, "request body is larger than the limit") }
+        return APIError(.contentTooLarge, "request body of \(length) bytes is over the \(limit)-byte limit")
+    }
     static func unavailable(_ message: String, retryAfterSeconds: Int = 1) -> APIError {
         APIError(.serviceUnavailable, message, headers: [.retryAfter: String(retryAfterSeconds)])
     }

@@ -33,7 +33,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as NodeError:
             apiError = APIError(error)
         case is NIOTooManyBytesError:
-            apiError = APIError(.contentTooLarge, "request body is larger than the limit")
+            apiError = .bodyTooLarge()
         case let error as HTTPError where error.status == .notFound:
             apiError = .notFound("no route for \(request.method.rawValue) \(request.uri.path)")
         case let error as HTTPError:

@@ -10,24 +10,33 @@ enum JSONBodyReader {
     static func jsonObject(
         from request: inout Request, limit: Int, allowMergePatch: Bool = false
     ) async throws -> [String: JSONValue] {
-        if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";").first?.trimmingWhitespace().lowercased() ?? ""
-            let accepted =
-                mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
-            guard accepted else {
-                throw APIError(
-                    .unsupportedMediaType,
-                    "content type must be application/json\(allowMergePatch ? " or application/merge-patch+json" : "")"
-                        + ", got '\(contentType)'")
-            }
-        }
+        try checkContentType(request.headers[.contentType], allowMergePatch: allowMergePatch)
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, "request body of \(length) bytes is over the \(limit)-byte limit")
+            throw APIError.bodyTooLarge(length: length, limit: limit)
         }
         let buffer = try await request.collectBody(upTo: limit)
+        return try object(in: buffer.readableBytesView)
+    }
+
+    /// 415 unless the content type (if any) is JSON.
+    static func checkContentType(_ contentType: String?, allowMergePatch: Bool = false) throws(APIError) {
+        guard let contentType else { return }
+        let mediaType = contentType.split(separator: ";").first?.trimmingWhitespace().lowercased() ?? ""
+        let accepted =
+            mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")
+        guard accepted else {
+            throw APIError(
+                .unsupportedMediaType,
+                "content type must be application/json\(allowMergePatch ? " or application/merge-patch+json" : "")"
+                    + ", got '\(contentType)'")
+        }
+    }
+
+    /// The body as a JSON object; 400 for malformed JSON or another kind of value.
+    static func object(in bytes: some Collection<UInt8>) throws(APIError) -> [String: JSONValue] {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(buffer.readableBytesView)
+            value = try JSONParser.parse(bytes)
         } catch {
             throw APIError.badRequest("malformed JSON: \(error)")
         }

@@ -8,6 +8,7 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
     let schema: ModelSchema
     let node: any ServingNode
     let maxBodyBytes: Int
+    var writes: ModelWrites { ModelWrites(schema: schema, node: node) }
 
     func register(on router: Router<Context>) {
         let base = RouterPath(schema.basePath)
@@ -74,14 +75,14 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
 
     private func get(id: String) throws -> Response {
         let (item, applied) = try readState { ($0.collection(schema.collection)?[id], $0.appliedIndex) }
-        guard let item else { throw notFound(id) }
+        guard let item else { throw writes.notFound(id) }
         return JSONResponse.make(
-            bytes: item.bytes, headers: [.eTag: Self.etag(item.version), .raftAppliedIndex: String(applied)])
+            bytes: item.bytes, headers: [.eTag: ModelWrites.etag(item.version), .raftAppliedIndex: String(applied)])
     }
 
     private func history(id: String) throws -> Response {
         let (entries, applied) = try readState { ($0.collection(schema.collection)?.history(of: id), $0.appliedIndex) }
-        guard let entries, !entries.isEmpty else { throw notFound(id) }
+        guard let entries, !entries.isEmpty else { throw writes.notFound(id) }
         return JSONResponse.make(
             value: .object(["id": .string(id), "events": .array(entries.map(\.json))]),
             headers: [.raftAppliedIndex: String(applied)])
@@ -95,19 +96,8 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
     // MARK: Writes
 
     private func create(_ request: inout Request) async throws -> Response {
-        var object = try await JSONBodyReader.jsonObject(from: &request, limit: maxBodyBytes)
-        let id: String
-        switch object[ServerFields.id] {
-        case nil, .null?:
-            id = ItemIdentifier.random()
-        case .string(let given)? where !given.isEmpty:
-            id = given
-        default:
-            throw APIError.unprocessable("field 'id': expected a non-empty string")
-        }
-        object[ServerFields.id] = .string(id)
-        let body = try validated(object)
-        return try await commit(.create(collection: schema.collection, id: id, body: .object(body)))
+        let object = try await JSONBodyReader.jsonObject(from: &request, limit: maxBodyBytes)
+        return try await commit(try writes.createCommand(object))
     }
 
     private func replace(_ request: inout Request, id: String) async throws -> Response {
@@ -115,7 +105,7 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
         var object = try await JSONBodyReader.jsonObject(from: &request, limit: maxBodyBytes)
         try checkIDUnchanged(object, id: id)
         object[ServerFields.id] = .string(id)
-        let body = try validated(object)
+        let body = try writes.validated(object)
         return try await commit(
             .replace(collection: schema.collection, id: id, body: .object(body), expectedVersion: expected))
     }
@@ -126,8 +116,8 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
         try checkIDUnchanged(patch, id: id)
         // Checked here so that a patch that cannot fit the model costs no log entry; the
         // state machine checks again against the item as it stands when the patch applies.
-        guard let current = try readState({ $0.collection(schema.collection)?[id] }) else { throw notFound(id) }
-        _ = try validated(current.value.mergePatched(with: .object(patch)).objectValue ?? [:])
+        guard let current = try readState({ $0.collection(schema.collection)?[id] }) else { throw writes.notFound(id) }
+        _ = try writes.validated(current.value.mergePatched(with: .object(patch)).objectValue ?? [:])
         return try await commit(
             .patch(collection: schema.collection, id: id, patch: .object(patch), expectedVersion: expected))
     }
@@ -138,48 +128,7 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
     }
 
     private func commit(_ command: ModelCommand) async throws -> Response {
-        let result = try await node.submit(command)
-        let indexHeader: HTTPFields = [.raftIndex: String(result.index)]
-        switch result.outcome {
-        case .stored(let id, let bytes, let version, let created):
-            var headers = indexHeader
-            headers[.eTag] = Self.etag(version)
-            if created { headers[.location] = "\(schema.basePath)/\(id)" }
-            return JSONResponse.make(status: created ? .created : .ok, bytes: bytes, headers: headers)
-        case .deleted:
-            return Response(status: .noContent, headers: indexHeader)
-        case .notFound(let id):
-            throw notFound(id)
-        case .alreadyExists(let id):
-            throw APIError(.conflict, "\(schema.collection)/\(id) already exists", details: ["id": .string(id)])
-        case .versionMismatch(let id, let current):
-            throw APIError(
-                .preconditionFailed, "\(schema.collection)/\(id) is at version \(current), not the one in If-Match",
-                details: ["id": .string(id), "current_version": .int(Int64(current))],
-                headers: [.eTag: Self.etag(current)])
-        case .invalid(let message):
-            throw APIError.unprocessable(message)
-        case .accepted:
-            return JSONResponse.make(
-                status: .accepted,
-                value: .object([
-                    "index": .int(Int64(result.index)), "write_concern": .string("leader"),
-                    "message": .string("durable on the leader; read it back for the outcome"),
-                ]),
-                headers: indexHeader)
-        case .unknownCollection(let name):
-            throw APIError(.internalServerError, "collection '\(name)' is not registered on this node")
-        }
-    }
-
-    // MARK: Helpers
-
-    private func validated(_ object: [String: JSONValue]) throws -> [String: JSONValue] {
-        do {
-            return try schema.validate(object)
-        } catch {
-            throw APIError.unprocessable(error.message)
-        }
+        try writes.answer(try await node.submit(command)).response
     }
 
     private func checkIDUnchanged(_ object: [String: JSONValue], id: String) throws {
@@ -187,12 +136,6 @@ struct ModelRoutes<Context: RequestContext>: Sendable {
             throw APIError.unprocessable("field 'id' cannot change: the URL says '\(id)'")
         }
     }
-
-    private func notFound(_ id: String) -> APIError {
-        APIError(.notFound, "\(schema.collection)/\(id) not found", details: ["id": .string(id)])
-    }
-
-    static func etag(_ version: UInt64) -> String { "\"\(version)\"" }
 
     /// The version named by `If-Match` (`"12"`, `W/"12"` or `12`); `nil` without the header or
     /// for `*`. A value that is no version can match nothing: 412, as HTTP prescribes.

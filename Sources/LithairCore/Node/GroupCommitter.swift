@@ -15,7 +15,7 @@ import Synchronization
 final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
     private struct Pending {
         let event: ModelEvent
-        let continuation: CheckedContinuation<CommitResult, any Error>
+        let whenDone: @Sendable (Result<CommitResult, NodeError>) -> Void
     }
 
     // Guarded by `condition`.
@@ -85,23 +85,21 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
     }
 
     func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
-        let event = ModelEvent(command: command, timestampMillis: clock())
-        do {
-            return try await withCheckedThrowingContinuation { continuation in
-                condition.lock()
-                defer { condition.unlock() }
-                guard !stopping else {
-                    continuation.resume(throwing: NodeError.shuttingDown)
-                    return
-                }
-                queue.append(Pending(event: event, continuation: continuation))
-                condition.signal()
-            }
-        } catch let error as NodeError {
-            throw error
-        } catch {
-            throw .storageFailure("\(error)")
+        let result = await withCheckedContinuation { continuation in
+            submit(command) { continuation.resume(returning: $0) }
         }
+        return try result.get()
+    }
+
+    func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void) {
+        let event = ModelEvent(command: command, timestampMillis: clock())
+        let accepted = condition.withLock {
+            guard !stopping else { return false }
+            queue.append(Pending(event: event, whenDone: whenDone))
+            condition.signal()
+            return true
+        }
+        if !accepted { whenDone(.failure(.shuttingDown)) }
     }
 
     private func runFlusher() {
@@ -147,7 +145,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
             let failure = NodeError(storageError: error)
             logger.error(
                 "log write failed; \(batch.count) writes rejected, nothing applied", metadata: ["error": "\(error)"])
-            for pending in batch { pending.continuation.resume(throwing: failure) }
+            for pending in batch { pending.whenDone(.failure(failure)) }
             return
         }
         schedule.logged(entries.reduce(0) { $0 + $1.payload.count })
@@ -155,7 +153,7 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
             zip(batch, entries).map { pending, entry in state.apply(pending.event, at: entry.index) }
         }
         for ((pending, entry), outcome) in zip(zip(batch, entries), outcomes) {
-            pending.continuation.resume(returning: CommitResult(index: entry.index, outcome: outcome))
+            pending.whenDone(.success(CommitResult(index: entry.index, outcome: outcome)))
         }
         if let index = compactable.withLock({ $0.take() }) {
             schedule.snapshotStored(bytes: snapshotWriter.lastStoredBytes ?? 0)

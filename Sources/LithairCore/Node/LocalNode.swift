@@ -86,6 +86,11 @@ final class LocalNode: Sendable {
         return try await committer.submit(command)
     }
 
+    func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void) {
+        guard let committer = committer.withLock({ $0 }) else { return whenDone(.failure(.notReady)) }
+        committer.submit(command, whenDone: whenDone)
+    }
+
     /// Flushes queued writes and closes the log.
     func shutdown() async {
         if let committer = committer.withLock({ $0 }) { await committer.stop() }

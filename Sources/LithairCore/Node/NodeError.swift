@@ -42,4 +42,16 @@ struct CommitResult: Sendable, Equatable {
 protocol CommandSubmitting: Sendable {
     /// Makes `command` durable, applies it, and reports what applying it did.
     func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult
+
+    /// The same, reporting to `whenDone` (on whichever thread finishes the write) instead of
+    /// resuming a task: for callers on a NIO event loop, which would otherwise hop to a task
+    /// and back for every write.
+    func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void)
+}
+
+extension NodeError {
+    /// `error` as a node error; anything else is a storage failure.
+    init(anyError error: any Error) {
+        self = (error as? NodeError) ?? .storageFailure("\(error)")
+    }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
 
-/// The node-to-node message routes are answered ahead of the router, on the connection's
-/// event loop: they must still behave as HTTP/1.1 endpoints on a shared connection.
-@Suite("Raft message routes on a shared HTTP/1.1 connection", .serialized)
-struct RaftMessagePathTests {
+/// Raft messages and creates are answered ahead of the router, on the connection's event
+/// loop: they must still behave as HTTP/1.1 endpoints on a shared connection, and a create
+/// must get the answer the router's route gives.
+@Suite("Routes answered on the event loop", .serialized)
+struct EventLoopRoutesTests {
     @Test("requests pipelined on one connection, messages and others mixed, are answered in order")
     func pipelinedRequestsAnswerInOrder() async throws {
         let cluster = try ClusterHarness()
@@ -59,8 +60,60 @@ struct RaftMessagePathTests {
                 + RawHTTPConnection.request("GET", "/_raft/health"))
         let rejected = try connection.readResponse()
         #expect(rejected.status == 413)
-        #expect(rejected.body.contains("larger than the limit"))
+        #expect(rejected.body.contains("request body of 67108865 bytes is over the 67108864-byte limit"))
         #expect(try connection.readResponse().status == 200)
         #expect(try await cluster.create("after", on: leader).status == .created)
+    }
+
+    @Test("a create on the event loop answers exactly as the router's route does, good input or bad")
+    func createMatchesTheRouter() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try LithairProcess(dataDirectory: directory)
+        try await server.waitUntilReady()
+        // A query string leaves a create to the router.
+        let paths = ["/api/products", "/api/products?via=router"]
+        func both(_ body: String, contentType: String = "application/json") async throws -> [HTTP.Reply] {
+            var replies: [HTTP.Reply] = []
+            for path in paths {
+                replies.append(
+                    try await HTTP.request(
+                        .POST, server.baseURL + path, body: body, headers: [("content-type", contentType)]))
+            }
+            return replies
+        }
+        func headerNames(_ reply: HTTP.Reply) -> [String] { reply.headers.map { $0.name.lowercased() }.sorted() }
+
+        let created = try await both(#"{"name":"n","price":1}"#)
+        #expect(created.map(\.status) == [.created, .created])
+        #expect(headerNames(created[0]) == headerNames(created[1]))
+        #expect(
+            headerNames(created[0])
+                == ["content-length", "content-type", "date", "etag", "location", "server", "x-raft-index"])
+        let items = try created.map {
+            try #require(JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any])
+        }
+        #expect(Set(items[0].keys) == Set(items[1].keys))
+        #expect(created[0].headers.first(name: "location") == "/api/products/\(items[0]["id"] as? String ?? "?")")
+
+        _ = try await HTTP.request(
+            .POST, server.baseURL + "/api/products", json: #"{"id":"taken","name":"n","price":1}"#)
+        for (body, contentType, status) in [
+            (#"{"id":"taken","name":"n","price":1}"#, "application/json", 409),
+            (#"{"id":"#, "application/json", 400),
+            ("[1]", "application/json", 400),
+            (#"{"name":1,"price":1}"#, "application/json", 422),
+            (#"{"id":"","name":"n","price":1}"#, "application/json", 422),
+            (#"{"name":"n","price":1}"#, "text/plain", 415),
+        ] {
+            let replies = try await both(body, contentType: contentType)
+            #expect(replies.map { Int($0.status.code) } == [status, status], "\(body) as \(contentType)")
+            #expect(replies[0].text == replies[1].text, "\(body) as \(contentType)")
+            #expect(headerNames(replies[0]) == headerNames(replies[1]), "\(body) as \(contentType)")
+        }
+        let count = try await HTTP.request(.GET, server.baseURL + "/api/products/count")
+        #expect(count.text == #"{"count":3}"#)
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
     }
 }

@@ -43,6 +43,8 @@ final class PeerTransport: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(1), read: .seconds(5))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 4)
+        // No span per snapshot chunk: with no tracer bootstrapped it is pure overhead (a no-op
+        // span, attributes, a dynamic cast).
         configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         self.membership = membership

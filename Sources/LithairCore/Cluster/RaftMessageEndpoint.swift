@@ -21,8 +21,9 @@ struct RaftMessageEndpoint: EventLoopEndpoint {
         return RaftMessageIntake.messageRoutes.contains(route) ? route : nil
     }
 
-    func respond(to head: HTTPRequest, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void) {
-        guard let route = route(for: head) else { return reply(HTTPAnswer(.notFound("not a raft message route"))) }
+    func respond(
+        to head: HTTPRequest, route: String, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void
+    ) {
         do throws(APIError) {
             let promise = try intake.admit(
                 route: route, authorization: head.headerFields[.authorization], body: body.readableBytesView)

@@ -11,8 +11,9 @@ protocol EventLoopEndpoint: Sendable {
     /// The largest request body this endpoint reads; a larger one is answered 413.
     var maxBodyBytes: Int { get }
 
-    /// Answers the request, calling `reply` exactly once, from any thread.
-    func respond(to head: HTTPRequest, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void)
+    /// Answers the request `route(for:)` took, calling `reply` exactly once, from any thread.
+    func respond(
+        to head: HTTPRequest, route: String, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void)
 }
 
 /// A response for ``EventLoopRoutesHandler`` to write (or for the router, as a `Response`).

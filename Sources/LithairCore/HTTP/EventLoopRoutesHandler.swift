@@ -62,7 +62,9 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data) {
-            routerAnswersOwed -= 1
+            // Never below zero: the router also answers a request it could not parse, which
+            // never came through here as a head (and then closes the connection).
+            routerAnswersOwed = max(0, routerAnswersOwed - 1)
             context.write(data, promise: promise)
             releaseHeld(context: context)
         } else {
@@ -172,7 +174,7 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         let loop = context.eventLoop
         let bound = NIOLoopBound((self, context), eventLoop: loop)
-        request.endpoint.respond(to: request.head, body: request.body) { answer in
+        request.endpoint.respond(to: request.head, route: request.route, body: request.body) { answer in
             if loop.inEventLoop {
                 let (handler, context) = bound.value
                 handler.respond(answer, to: request, started: started, context: context)

@@ -19,7 +19,9 @@ struct ModelCreateEndpoint: EventLoopEndpoint {
         return writes.schema.basePath
     }
 
-    func respond(to head: HTTPRequest, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void) {
+    func respond(
+        to head: HTTPRequest, route: String, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void
+    ) {
         do throws(APIError) {
             try JSONBodyReader.checkContentType(head.headerFields[.contentType])
             let command = try writes.createCommand(JSONBodyReader.object(in: body.readableBytesView))

@@ -1,4 +1,6 @@
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -20,10 +22,14 @@ public final class LithairServer: Sendable {
     /// Resolved once the HTTP server listens; a Raft node waits for it before it starts.
     private let listening = Promise<Bool>()
     private let startedAt = ContinuousClock.now
+    /// HTTPS, when configured: the server's side and the peers' client side.
+    let tls: LoadedTLS?
 
     init(configuration: ServerConfiguration, schemas: [ModelSchema]) throws {
         self.configuration = configuration
         self.metrics = ServerMetrics()
+        let tls = try configuration.tls.map { settings throws(ConfigurationError) in try LoadedTLS(settings) }
+        self.tls = tls
         if let cluster = configuration.cluster {
             if cluster.clusterSecret == nil {
                 configuration.logger.warning(
@@ -38,7 +44,7 @@ public final class LithairServer: Sendable {
                 cluster: cluster,
                 membership: ClusterMembership(
                     nodeID: cluster.nodeID, selfAddress: advertise, peers: cluster.peers),
-                metrics: metrics, logger: configuration.logger)
+                tls: tls, metrics: metrics, logger: configuration.logger)
         } else {
             self.node = try LocalNode(
                 directory: configuration.dataDirectory, schemas: schemas, settings: configuration.commit,
@@ -61,10 +67,11 @@ public final class LithairServer: Sendable {
         try await makeApplication().runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 
-    func makeApplication() -> some ApplicationProtocol {
-        Application(
+    func makeApplication() throws -> some ApplicationProtocol {
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: self.makeChannelHandlers()))
+        return Application(
             router: makeRouter(),
-            server: .http1(configuration: .init(additionalChannelHandlers: self.makeChannelHandlers())),
+            server: try tls.map { try .tls(http1, tlsConfiguration: $0.server) } ?? http1,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: Self.serverName),
             services: [

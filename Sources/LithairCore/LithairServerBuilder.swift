@@ -76,6 +76,9 @@ public struct LithairServerBuilder: Sendable {
         }
     }
 
+    /// Serves HTTPS, and speaks it to peers: see ``TLSSettings``.
+    public func tls(_ settings: TLSSettings) -> Self { with { $0.configuration.tls = settings } }
+
     /// The logger the server and its node use.
     public func logger(_ logger: Logger) -> Self { with { $0.configuration.logger = logger } }
 
@@ -106,6 +109,7 @@ struct ServerConfiguration: Sendable {
     var maxBodyBytes = 10 << 20
     var commit = CommitSettings()
     var cluster: ClusterConfiguration?
+    var tls: TLSSettings?
     var logger = Logger(label: "lithair", factory: StandardErrorLogHandler.init)
 }
 

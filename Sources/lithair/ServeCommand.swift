@@ -84,6 +84,27 @@ struct ServeCommand: AsyncParsableCommand {
     var redirectWrites = false
 
     @Option(
+        help: """
+            PEM certificate (then intermediates) to serve HTTPS with, and to present to peers             (env LITHAIR_TLS_CERT); needs --tls-key.
+            """)
+    var tlsCert: String?
+
+    @Option(help: "PEM private key of --tls-cert (env LITHAIR_TLS_KEY).")
+    var tlsKey: String?
+
+    @Option(
+        help: """
+            PEM CA certificates that peers' (and, with --tls-client-auth, clients') certificates must             chain to (env LITHAIR_TLS_CA; default: the system's roots).
+            """)
+    var tlsCA: String?
+
+    @Option(
+        help: """
+            Require every connection to present a certificate signed by --tls-ca: mutual TLS for clients             and peers alike (env LITHAIR_TLS_CLIENT_AUTH, default false).
+            """)
+    var tlsClientAuth: Bool?
+
+    @Option(
         help: "Log level: trace, debug, info, notice, warning, error, critical (env LITHAIR_LOG_LEVEL, default info).")
     var logLevel: String?
 
@@ -101,6 +122,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let interval = settings.flushIntervalMs { builder = builder.flushInterval(.milliseconds(interval)) }
         if let every = settings.snapshotEvery { builder = builder.snapshotEvery(every) }
         if let bytes = settings.maxBodyBytes { builder = builder.maxBodyBytes(bytes) }
+        if let tls = settings.tls { builder = builder.tls(tls) }
         if let cluster = settings.cluster {
             builder = builder.withRaftCluster(nodeID: cluster.nodeID, peers: cluster.peers, isLeader: cluster.isLeader)
                 .cluster { $0 = cluster }

@@ -14,6 +14,8 @@ struct Settings {
     var logLevel: Logger.Level
     /// Set when peers are configured: the node then runs Raft.
     var cluster: ClusterConfiguration?
+    /// Set with a certificate and key: HTTPS for clients and peers.
+    var tls: TLSSettings?
 
     init(command: ServeCommand, environment: [String: String]) throws {
         let env = EnvironmentReader(environment: environment)
@@ -30,6 +32,7 @@ struct Settings {
         }
         logLevel = parsed
         guard (0...65535).contains(port) else { throw ValidationError("port must be 0...65535, got \(port)") }
+        tls = try Self.tls(command: command, env: env)
         let peers = (command.peers ?? env.string("LITHAIR_RAFT_PEERS") ?? "")
             .split(separator: ",").map { String($0) }.filter { !$0.isEmpty }
         guard !peers.isEmpty else { return }
@@ -56,6 +59,25 @@ struct Settings {
         }
         cluster.writeConcern = writeConcern
         self.cluster = cluster
+    }
+
+    /// HTTPS settings: a certificate needs its key and the other way round.
+    private static func tls(command: ServeCommand, env: EnvironmentReader) throws -> TLSSettings? {
+        let certificate = command.tlsCert ?? env.string("LITHAIR_TLS_CERT")
+        let key = command.tlsKey ?? env.string("LITHAIR_TLS_KEY")
+        let ca = command.tlsCA ?? env.string("LITHAIR_TLS_CA")
+        let clientAuth = try command.tlsClientAuth ?? env.bool("LITHAIR_TLS_CLIENT_AUTH") ?? false
+        guard let certificate, let key else {
+            guard certificate == nil, key == nil, ca == nil, !clientAuth else {
+                throw ValidationError("TLS needs both --tls-cert and --tls-key (LITHAIR_TLS_CERT, LITHAIR_TLS_KEY)")
+            }
+            return nil
+        }
+        if clientAuth && ca == nil {
+            throw ValidationError("--tls-client-auth needs --tls-ca: the CA client certificates must chain to")
+        }
+        return TLSSettings(
+            certificateFile: certificate, privateKeyFile: key, caFile: ca, requireClientCertificates: clientAuth)
     }
 }
 

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
 import Testing
@@ -9,12 +10,19 @@ final class ClusterHarness: @unchecked Sendable {
     let directories: [String]
     private(set) var nodes: [LithairProcess?]
     let extraArguments: [String]
+    /// Arguments for one node only, after `extraArguments` (read at each start).
+    var nodeArguments: [Int: [String]] = [:]
+    /// `https` for a cluster started with TLS; `client` then trusts its CA.
+    let scheme: String
+    let client: HTTPClient
 
-    init(size: Int = 3, extraArguments: [String] = []) throws {
+    init(size: Int = 3, extraArguments: [String] = [], scheme: String = "http", client: HTTPClient = .shared) throws {
         ports = try (0..<size).map { _ in try FreePort.pick() }
         directories = (0..<size).map { _ in temporaryDirectory() }
         nodes = Array(repeating: nil, count: size)
         self.extraArguments = extraArguments
+        self.scheme = scheme
+        self.client = client
         // Node ids follow the sorted order of the member addresses, as the seed's table does.
         for index in 0..<size { try start(index) }
     }
@@ -30,10 +38,10 @@ final class ClusterHarness: @unchecked Sendable {
                 "--node-id", String(nodeID(index)), "--peers", peers, "--is-leader",
                 nodeID(index) == 0 ? "true" : "false",
                 "--cluster-secret", Self.secret, "--tick-ms", "50",
-            ] + extraArguments)
+            ] + extraArguments + nodeArguments[index, default: []])
     }
 
-    func url(_ index: Int) -> String { "http://127.0.0.1:\(ports[index])" }
+    func url(_ index: Int) -> String { "\(scheme)://127.0.0.1:\(ports[index])" }
 
     func kill(_ index: Int) async throws {
         guard let node = nodes[index] else { return }
@@ -54,7 +62,10 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// The health JSON of node `index`, or nil if it does not answer.
     func health(_ index: Int) async -> [String: Any]? {
-        guard let reply = try? await HTTP.request(.GET, url(index) + "/_raft/health", timeout: .seconds(1)) else {
+        guard
+            let reply = try? await HTTP.request(
+                .GET, url(index) + "/_raft/health", timeout: .seconds(1), client: client)
+        else {
             return nil
         }
         return try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any]
@@ -100,7 +111,8 @@ final class ClusterHarness: @unchecked Sendable {
         while ContinuousClock.now < deadline {
             last = []
             for index in ports.indices where nodes[index] != nil {
-                let reply = try? await HTTP.request(.GET, url(index) + "/api/products?take=1000", timeout: .seconds(2))
+                let reply = try? await HTTP.request(
+                    .GET, url(index) + "/api/products?take=1000", timeout: .seconds(2), client: client)
                 last.append(reply?.text ?? "unreachable")
             }
             if Set(last).count == 1, last[0] != "unreachable", isWanted(last[0]) { return last[0] }
@@ -112,7 +124,8 @@ final class ClusterHarness: @unchecked Sendable {
     @discardableResult
     func create(_ id: String, on index: Int, query: String = "") async throws -> HTTP.Reply {
         try await HTTP.request(
-            .POST, url(index) + "/api/products" + query, json: #"{"id":"\#(id)","name":"n-\#(id)","price":1}"#)
+            .POST, url(index) + "/api/products" + query, json: #"{"id":"\#(id)","name":"n-\#(id)","price":1}"#,
+            client: client)
     }
 
     /// Kills and reaps every node and removes the data directories, however the test ended:

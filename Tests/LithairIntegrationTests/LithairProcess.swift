@@ -32,14 +32,16 @@ final class LithairProcess: @unchecked Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Waits until `/ready` answers 200; throws if the process exits first.
-    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+    /// Waits until `/ready` answers 200 (over HTTPS with `client`, which must trust the
+    /// server); throws if the process exits first.
+    func waitUntilReady(timeout: Duration = .seconds(30), client: HTTPClient? = nil) async throws {
+        let url = (client == nil ? baseURL : "https://127.0.0.1:\(port)") + "/ready"
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
                 throw ProcessFailure(message: "lithair exited with \(process.terminationStatus): \(standardError())")
             }
-            if let response = try? await HTTP.request(.GET, baseURL + "/ready"), response.status == .ok { return }
+            if let response = try? await HTTP.request(.GET, url, client: client), response.status == .ok { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw ProcessFailure(message: "lithair did not become ready within \(timeout)")
@@ -115,7 +117,7 @@ enum HTTP {
 
     static func request(
         _ method: HTTPMethod, _ url: String, json: String? = nil, body: String? = nil, headers: [(String, String)] = [],
-        timeout: Duration = .seconds(10), followRedirects: Bool = true
+        timeout: Duration = .seconds(10), followRedirects: Bool = true, client: HTTPClient? = nil
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
@@ -126,7 +128,7 @@ enum HTTP {
         } else if let body {
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let client = followRedirects ? HTTPClient.shared : nonFollowingClient
+        let client = client ?? (followRedirects ? HTTPClient.shared : nonFollowingClient)
         let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanosecondsValue))
         let body = try await response.body.collect(upTo: 64 << 20)
         return Reply(status: response.status, headers: response.headers, body: Array(body.readableBytesView))

@@ -30,7 +30,7 @@ struct LeaderForwardingMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         guard leader != node.membership.selfMember.address else { return try await next(request, context) }
         let query = request.uri.query.map { "?" + $0 } ?? ""
-        let target = "http://\(leader)\(request.uri.path)\(query)"
+        let target = "\(node.scheme)://\(leader)\(request.uri.path)\(query)"
         if node.cluster.redirectWrites || request.uri.queryParameters["redirect"] == "true" {
             return Response(
                 status: .temporaryRedirect, headers: [.location: target, .contentType: JSONResponse.contentType],

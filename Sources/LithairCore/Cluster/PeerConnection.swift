@@ -2,6 +2,7 @@ import LithairConsensus
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// Raft messages to one peer: `POST /_raft/append` (or the message's route) on one kept-alive
@@ -30,6 +31,8 @@ final class PeerConnection: @unchecked Sendable {
     }
 
     let peer: ClusterMembership.Member
+    /// HTTPS: the peer's certificate must chain to the cluster's CA and name its host or IP.
+    private let tls: NIOSSLContext?
     private let loop: any EventLoop
     private let headers: HTTPHeaders
     private let requestTimeout: TimeAmount
@@ -45,11 +48,13 @@ final class PeerConnection: @unchecked Sendable {
     /// - Parameters:
     ///   - onOutcome: called on the event loop with each request's reply or failure.
     init(
-        peer: ClusterMembership.Member, secret: String?, requestTimeout: Duration, capacity: Int = 4096,
+        peer: ClusterMembership.Member, secret: String?, tls: NIOSSLContext? = nil, requestTimeout: Duration,
+        capacity: Int = 4096,
         loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
         onOutcome: @escaping @Sendable (Outcome) -> Void
     ) {
         self.peer = peer
+        self.tls = tls
         self.loop = loop
         self.requestTimeout = .nanoseconds(Int64(requestTimeout.nanoseconds))
         self.capacity = capacity
@@ -119,11 +124,19 @@ final class PeerConnection: @unchecked Sendable {
         if let channel, channel.isActive { return body(channel) }
         channel = nil
         let collector = ReplyCollector(connection: self)
+        let tls = self.tls
+        let host = peer.host
         ClientBootstrap(group: loop)
             .connectTimeout(.seconds(1))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        // An IP address is checked against the certificate's IP entries; SNI takes names only.
+                        let name = host.contains(where: { $0 == ":" }) || host.allSatisfy({ $0.isNumber || $0 == "." })
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: name ? nil : host))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     try channel.pipeline.syncOperations.addHandler(collector)
                 }

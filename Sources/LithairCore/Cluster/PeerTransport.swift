@@ -32,15 +32,18 @@ final class PeerTransport: Sendable {
     private let connections: [NodeID: PeerConnection]
     private let snapshotQueues: [NodeID: PeerQueue<SnapshotJob>]
     private let reports: PeerReports
+    private let scheme: String
     private let senders = Mutex<[Task<Void, Never>]>([])
     static let chunkBytes = 1 << 20
     static let messageTimeout = Duration.seconds(2)
 
     init(
-        membership: ClusterMembership, secret: String?, snapshotTimeout: Duration, snapshots: SnapshotStore,
-        logger: Logger, onEvent: @escaping @Sendable (RaftNode.Input) -> Void
+        membership: ClusterMembership, secret: String?, tls: LoadedTLS?, snapshotTimeout: Duration,
+        snapshots: SnapshotStore, logger: Logger, onEvent: @escaping @Sendable (RaftNode.Input) -> Void
     ) {
         var configuration = HTTPClient.Configuration()
+        configuration.tlsConfiguration = tls?.client
+        scheme = tls == nil ? "http" : "https"
         configuration.timeout = .init(connect: .seconds(1), read: .seconds(5))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 4)
         // No span per snapshot chunk: with no tracer bootstrapped it is pure overhead (a no-op
@@ -60,7 +63,9 @@ final class PeerTransport: Sendable {
             uniqueKeysWithValues: membership.peers.map { peer in
                 (
                     peer.raftID,
-                    PeerConnection(peer: peer, secret: secret, requestTimeout: Self.messageTimeout) { outcome in
+                    PeerConnection(
+                        peer: peer, secret: secret, tls: tls?.clientContext, requestTimeout: Self.messageTimeout
+                    ) { outcome in
                         reports.received(outcome, from: peer)
                     }
                 )
@@ -151,7 +156,7 @@ final class PeerTransport: Sendable {
     private func post(
         to peer: ClusterMembership.Member, path: String, body: [UInt8], contentType: String, timeout: Duration
     ) async -> ByteBuffer? {
-        var request = HTTPClientRequest(url: "http://\(peer.address)\(path)")
+        var request = HTTPClientRequest(url: "\(scheme)://\(peer.address)\(path)")
         request.method = .POST
         request.headers.add(name: "content-type", value: contentType)
         if let secret { request.headers.add(name: "authorization", value: "Bearer \(secret)") }

@@ -34,6 +34,9 @@ final class RaftNode: @unchecked Sendable {
     let metrics: ServerMetrics
     let logger: Logger
     let stats = Mutex(ResyncStats())
+    /// HTTPS to peers (and `https://` in the addresses the node hands out), when configured.
+    let tls: LoadedTLS?
+    var scheme: String { tls == nil ? "http" : "https" }
     let published: Mutex<PublishedStatus>
     /// Set when the node stopped itself because it cannot go on safely (its log cannot be written).
     let fatalFailure = Mutex<String?>(nil)
@@ -72,8 +75,9 @@ final class RaftNode: @unchecked Sendable {
 
     init(
         directory: String, schemas: [ModelSchema], settings: CommitSettings, cluster: ClusterConfiguration,
-        membership: ClusterMembership, metrics: ServerMetrics, logger: Logger
+        membership: ClusterMembership, tls: LoadedTLS? = nil, metrics: ServerMetrics, logger: Logger
     ) throws {
+        self.tls = tls
         self.directory = directory
         self.store = ModelStore(schemas: schemas)
         self.settings = settings
@@ -108,11 +112,12 @@ final class RaftNode: @unchecked Sendable {
         let storage = try RaftStorage(directory: directory)
         snapshotStoreBox.withLock { $0 = storage.snapshots }
         let transport = PeerTransport(
-            membership: membership, secret: cluster.clusterSecret, snapshotTimeout: cluster.snapshotTimeout,
+            membership: membership, secret: cluster.clusterSecret, tls: tls, snapshotTimeout: cluster.snapshotTimeout,
             snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) })
         transportBox.withLock { $0 = transport }
         var forwarding = HTTPClient.Configuration()
         forwarding.tracing.tracer = nil
+        forwarding.tlsConfiguration = tls?.client
         forwardingClientBox.withLock { $0 = HTTPClient(eventLoopGroupProvider: .singleton, configuration: forwarding) }
         for warning in storage.log.recovery.warnings { logger.warning("\(warning)") }
         if let (metadata, data) = try storage.snapshots.latest() {

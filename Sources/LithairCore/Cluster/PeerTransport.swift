@@ -43,7 +43,7 @@ final class PeerTransport: Sendable {
     ) {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls?.client
-        scheme = tls == nil ? "http" : "https"
+        scheme = LoadedTLS.scheme(tls)
         configuration.timeout = .init(connect: .seconds(1), read: .seconds(5))
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 4)
         // No span per snapshot chunk: with no tracer bootstrapped it is pure overhead (a no-op

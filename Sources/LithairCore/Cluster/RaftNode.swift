@@ -36,7 +36,7 @@ final class RaftNode: @unchecked Sendable {
     let stats = Mutex(ResyncStats())
     /// HTTPS to peers (and `https://` in the addresses the node hands out), when configured.
     let tls: LoadedTLS?
-    var scheme: String { tls == nil ? "http" : "https" }
+    var scheme: String { LoadedTLS.scheme(tls) }
     let published: Mutex<PublishedStatus>
     /// Set when the node stopped itself because it cannot go on safely (its log cannot be written).
     let fatalFailure = Mutex<String?>(nil)

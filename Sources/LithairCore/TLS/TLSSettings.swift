@@ -36,6 +36,9 @@ struct LoadedTLS: Sendable {
     /// For ``PeerConnection``: one context, built once, for every connection.
     let clientContext: NIOSSLContext
 
+    /// The URL scheme of a node with `tls` (or without).
+    static func scheme(_ tls: LoadedTLS?) -> String { tls == nil ? "http" : "https" }
+
     /// Loads the files.
     ///
     /// - Throws: ``ConfigurationError`` naming the file that is missing or not valid PEM, or a

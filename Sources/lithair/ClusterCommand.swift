@@ -214,7 +214,7 @@ final class LocalCluster {
     private func launch(_ index: Int, addresses: [String]) throws -> Node {
         let logPath = "\(dataDir)/node-\(index).log"
         guard FileManager.default.createFile(atPath: logPath, contents: nil) else {
-            throw PlainHTTP.Failure(description: "cannot create \(logPath)")
+            throw NodeHTTP.Failure(description: "cannot create \(logPath)")
         }
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         defer { try? log.close() }  // the child holds its own descriptor
@@ -244,7 +244,7 @@ final class LocalCluster {
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         var states: [RaftHealth] = []
         for node in nodes {
-            guard let body = try? PlainHTTP.getJSON(node.address, "/_raft/health", timeoutSeconds: 1),
+            guard let body = try? NodeHTTP.plain.getJSON(node.address, "/_raft/health", timeoutSeconds: 1),
                 let health = try? decoder.decode(RaftHealth.self, from: Data(body))
             else { return nil }
             states.append(health)

@@ -23,6 +23,14 @@ struct TLSClusterTests {
         #expect(converged.contains(#""total":2"#))
         #expect(await cluster.waitForFollowerHealth("healthy", follower: follower, leader: leader))
 
+        let status = try await LithairRun.run(
+            ["status", "--node", String(cluster.ports[follower]), "--tls-ca", ca.certificate], limit: .seconds(30))
+        #expect(status.status == 0, "\(status.output)")
+        #expect(status.output.split(separator: "\n").filter { $0.contains("healthy") }.count == 2, "\(status.output)")
+        let plainStatus = try await LithairRun.run(
+            ["status", "--node", String(cluster.ports[follower])], limit: .seconds(30))
+        #expect(plainStatus.status != 0)
+
         await #expect(throws: (any Error).self, "plain HTTP to a TLS port") {
             try await HTTP.request(.GET, "http://127.0.0.1:\(cluster.ports[leader])/health", timeout: .seconds(2))
         }

@@ -47,28 +47,42 @@ struct VerifyInvocation {
     var historyLines: Int
 
     /// Runs `lithair verify arguments`, killing it after `limit`.
-    ///
-    /// The run blocks (reading the output to its end, waiting for the exit) for as long as
-    /// verify runs, so it gets a thread of its own: blocking one of Swift's cooperative threads
-    /// (one per core) for 20 s stalls every other test in the process.
     static func run(_ arguments: [String], limit: Duration = .seconds(100)) async throws -> VerifyInvocation {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let historyFile = directory + "/history.jsonl"
+        let run = try await LithairRun.run(["verify", "--history-file", historyFile] + arguments, limit: limit)
+        let history = (try? String(contentsOfFile: historyFile, encoding: .utf8)) ?? ""
+        return VerifyInvocation(
+            status: run.status, output: run.output, historyLines: history.split(separator: "\n").count)
+    }
+}
+
+/// One run of the `lithair` binary to its end: exit status and output (stdout and stderr).
+struct LithairRun {
+    var status: Int32
+    var output: String
+
+    /// Runs `lithair arguments`: SIGTERM after `limit` (verify then heals, stops its nodes and
+    /// reports), SIGKILL 15 s later.
+    ///
+    /// The run blocks (reading the output to its end, waiting for the exit) for as long as the
+    /// command runs, so it gets a thread of its own: blocking one of Swift's cooperative
+    /// threads (one per core) for 20 s stalls every other test in the process.
+    static func run(_ arguments: [String], limit: Duration = .seconds(100)) async throws -> LithairRun {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try runBlocking(arguments, limit: limit) }) }.start()
         }
     }
 
-    private static func runBlocking(_ arguments: [String], limit: Duration) throws -> VerifyInvocation {
-        let directory = temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let historyFile = directory + "/history.jsonl"
+    private static func runBlocking(_ arguments: [String], limit: Duration) throws -> LithairRun {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: LithairProcess.binaryPath)
-        process.arguments = ["verify", "--history-file", historyFile] + arguments
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        // A watchdog: SIGTERM makes verify heal, stop its nodes and report; SIGKILL 15 s later.
         let pid = process.processIdentifier
         let watchdog = DispatchWorkItem {
             kill(pid, SIGTERM)
@@ -78,9 +92,6 @@ struct VerifyInvocation {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         watchdog.cancel()
-        let history = (try? String(contentsOfFile: historyFile, encoding: .utf8)) ?? ""
-        return VerifyInvocation(
-            status: process.terminationStatus, output: output,
-            historyLines: history.split(separator: "\n").count)
+        return LithairRun(status: process.terminationStatus, output: output)
     }
 }

@@ -9,6 +9,7 @@ import os
 import re
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,35 @@ end
 '''
 
 VALUE_BYTES = 256
+
+# The CA every https request of these scripts trusts, once make_tls made one.
+_TLS_CONTEXT = None
+
+
+def urlopen(request, timeout):
+    """urllib's urlopen, trusting the CA of make_tls for https."""
+    return urllib.request.urlopen(request, timeout=timeout, context=_TLS_CONTEXT)
+
+
+def make_tls(directory):
+    """A CA and a certificate for 127.0.0.1 (made with openssl in `directory`); every request of
+    this module trusts the CA from now on. Returns the `lithair serve` arguments that use them."""
+    global _TLS_CONTEXT
+    need("openssl", "openssl")
+    ca, ca_key = os.path.join(directory, "ca.pem"), os.path.join(directory, "ca-key.pem")
+    cert, key = os.path.join(directory, "node.pem"), os.path.join(directory, "node-key.pem")
+    request, extensions = os.path.join(directory, "node.csr"), os.path.join(directory, "node.ext")
+    curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    with open(extensions, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n")
+    for command in (
+            ["req", "-x509", *curve, "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=bench CA"],
+            ["req", *curve, "-keyout", key, "-out", request, "-subj", "/CN=bench node"],
+            ["x509", "-req", "-in", request, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert,
+             "-days", "2", "-extfile", extensions]):
+        subprocess.run(["openssl", *command], check=True, capture_output=True)
+    _TLS_CONTEXT = ssl.create_default_context(cafile=ca)
+    return ["--tls-cert", cert, "--tls-key", key, "--tls-ca", ca]
 
 
 def need(tool, package):
@@ -88,7 +118,7 @@ def metric_sum(urls, name):
     """Sums a Prometheus sample (all label sets) over the /metrics of every url."""
     total = 0.0
     for url in urls:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urlopen(url, timeout=5) as response:
             for line in response.read().decode().splitlines():
                 if line.startswith(name + " ") or line.startswith(name + "{"):
                     total += float(line.rsplit(" ", 1)[1])
@@ -124,7 +154,7 @@ def wait_http(url, timeout=30.0, method="GET", expect=200):
     while time.time() < deadline:
         try:
             request = urllib.request.Request(url, method=method, data=b"{}" if method == "POST" else None)
-            with urllib.request.urlopen(request, timeout=1) as response:
+            with urlopen(request, timeout=1) as response:
                 if response.status == expect:
                     return
         except Exception:
@@ -197,7 +227,7 @@ def http_json(url, method="GET", body=None, headers=None, timeout=5.0):
     request = urllib.request.Request(url, method=method, data=data,
                                      headers={"Content-Type": "application/json", **(headers or {})})
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        with urlopen(request, timeout=timeout) as response:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
@@ -210,8 +240,9 @@ def http_json(url, method="GET", body=None, headers=None, timeout=5.0):
 class LithairCluster:
     """A local Lithair Raft cluster: node i on 127.0.0.1:ports[i], data in <workdir>/node-i."""
 
-    def __init__(self, servers, binary, ports, secret, extra_args=()):
+    def __init__(self, servers, binary, ports, secret, extra_args=(), scheme="http"):
         self.servers = servers
+        self.scheme = scheme
         self.binary = binary
         self.addresses = [f"127.0.0.1:{port}" for port in ports]
         self.secret = secret
@@ -219,7 +250,7 @@ class LithairCluster:
         self.processes = [None] * len(ports)
 
     def url(self, index):
-        return "http://" + self.addresses[index]
+        return f"{self.scheme}://{self.addresses[index]}"
 
     def start(self, index, append=False):
         """Starts node index (again, after a kill: same data directory, log appended)."""

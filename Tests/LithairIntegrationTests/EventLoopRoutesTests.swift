@@ -116,4 +116,77 @@ struct EventLoopRoutesTests {
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
     }
+
+    @Test(
+        "300 requests pipelined in random bursts, creates on the event loop and router routes mixed, keep their order")
+    func randomPipelinesKeepOrder() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try LithairProcess(dataDirectory: directory)
+        try await server.waitUntilReady()
+        let connection = try RawHTTPConnection(port: server.port)
+        var random = SplitMix(seed: 20_261_127)
+        var created: [String] = []
+        var expected: [(status: Int, needle: String)] = []
+        var burst: [UInt8] = []
+        var read = 0
+        for number in 0..<300 {
+            switch random.next() % 6 {
+            case 0, 1:  // a create, answered on the event loop
+                let id = "p\(number)"
+                burst += RawHTTPConnection.request(
+                    "POST", "/api/products", body: #"{"id":"\#(id)","name":"n","price":\#(number)}"#,
+                    headers: ["Content-Type: application/json"])
+                expected.append((201, #""id":"\#(id)""#))
+                created.append(id)
+            case 2:  // a create through the router (a query string)
+                let id = "q\(number)"
+                burst += RawHTTPConnection.request(
+                    "POST", "/api/products?via=router", body: #"{"id":"\#(id)","name":"n","price":1}"#)
+                expected.append((201, #""id":"\#(id)""#))
+                created.append(id)
+            case 3:  // a read of an item an earlier request of this connection created
+                guard let id = created.randomElement(using: &random) else { fallthrough }
+                burst += RawHTTPConnection.request("GET", "/api/products/\(id)")
+                expected.append((200, #""id":"\#(id)""#))
+            case 4:  // a malformed create, rejected on the event loop
+                burst += RawHTTPConnection.request("POST", "/api/products", body: #"{"id":"x\#(number)""#)
+                expected.append((400, "malformed JSON"))
+            default:  // an unknown route, answered by the router
+                burst += RawHTTPConnection.request("GET", "/nope/\(number)")
+                expected.append((404, "/nope/\(number)"))
+            }
+            if random.next() % 4 == 0 || number == 299 {
+                try connection.send(burst)
+                burst = []
+                // Half the bursts wait for every answer first, so they reach an idle connection;
+                // the others arrive while earlier requests are still being answered.
+                if random.next() % 2 == 0 || number == 299 {
+                    while read < expected.count {
+                        let response = try connection.readResponse()
+                        #expect(response.status == expected[read].status, "response \(read): \(response.body)")
+                        #expect(response.body.contains(expected[read].needle), "response \(read): \(response.body)")
+                        read += 1
+                    }
+                }
+            }
+        }
+        let count = try await HTTP.request(.GET, server.baseURL + "/api/products/count")
+        #expect(count.text == #"{"count":\#(created.count)}"#)
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+    }
+}
+
+/// A seeded generator, so a failing order can be replayed.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
 }

@@ -248,10 +248,8 @@ extension RaftNode: ServingNode {
     private static func nodeErrors<T>(_ body: () async throws -> T) async throws(NodeError) -> T {
         do {
             return try await body()
-        } catch let error as NodeError {
-            throw error
         } catch {
-            throw .storageFailure("\(error)")
+            throw NodeError(anyError: error)
         }
     }
 }

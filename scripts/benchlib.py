@@ -42,9 +42,20 @@ def urlopen(request, timeout):
     return urllib.request.urlopen(request, timeout=timeout, context=_TLS_CONTEXT)
 
 
+class TLSFiles:
+    """A certificate, its key and the CA that signed it (PEM files)."""
+
+    def __init__(self, cert, key, ca):
+        self.cert, self.key, self.ca = cert, key, ca
+
+    def serve_args(self):
+        """The `lithair serve` arguments that serve HTTPS with them."""
+        return ["--tls-cert", self.cert, "--tls-key", self.key, "--tls-ca", self.ca]
+
+
 def make_tls(directory):
-    """A CA and a certificate for 127.0.0.1 (made with openssl in `directory`); every request of
-    this module trusts the CA from now on. Returns the `lithair serve` arguments that use them."""
+    """A CA and a certificate for 127.0.0.1 (made with openssl in `directory`), as TLSFiles;
+    every request of this module trusts the CA from now on."""
     global _TLS_CONTEXT
     need("openssl", "openssl")
     ca, ca_key = os.path.join(directory, "ca.pem"), os.path.join(directory, "ca-key.pem")
@@ -60,7 +71,7 @@ def make_tls(directory):
              "-days", "2", "-extfile", extensions]):
         subprocess.run(["openssl", *command], check=True, capture_output=True)
     _TLS_CONTEXT = ssl.create_default_context(cafile=ca)
-    return ["--tls-cert", cert, "--tls-key", key, "--tls-ca", ca]
+    return TLSFiles(cert, key, ca)
 
 
 def need(tool, package):

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 
+@testable import lithair
+
 /// Raft messages and creates are answered ahead of the router, on the connection's event
 /// loop: they must still behave as HTTP/1.1 endpoints on a shared connection, and a create
 /// must get the answer the router's route gives.
@@ -125,7 +127,7 @@ struct EventLoopRoutesTests {
         let server = try LithairProcess(dataDirectory: directory)
         try await server.waitUntilReady()
         let connection = try RawHTTPConnection(port: server.port)
-        var random = SplitMix(seed: 20_261_127)
+        var random = VerifyRandom(seed: 20_261_127)
         var created: [String] = []
         var expected: [(status: Int, needle: String)] = []
         var burst: [UInt8] = []
@@ -175,18 +177,5 @@ struct EventLoopRoutesTests {
         #expect(count.text == #"{"count":\#(created.count)}"#)
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
-    }
-}
-
-/// A seeded generator, so a failing order can be replayed.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -61,7 +61,8 @@ private final class ScriptedPeer: Sendable {
     }
 
     func waitForRequests(_ count: Int) async throws {
-        for _ in 0..<1000 where requests.count < count { try await Task.sleep(for: .milliseconds(5)) }
+        // Up to 30 s: CI runs every suite at once on two cores.
+        for _ in 0..<6000 where requests.count < count { try await Task.sleep(for: .milliseconds(5)) }
         #expect(requests.count >= count)
     }
 
@@ -141,7 +142,7 @@ private final class Outcomes: Sendable {
     var all: [String] { list.withLock { $0 } }
 
     func waitFor(_ count: Int) async throws -> [String] {
-        for _ in 0..<1000 where all.count < count { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<6000 where all.count < count { try await Task.sleep(for: .milliseconds(5)) }
         return all
     }
 }
@@ -167,7 +168,9 @@ struct PeerConnectionTests {
     func mergesWhileInFlight() async throws {
         let peer = try await ScriptedPeer { number in number == 1 ? .hold : .reply(status: .ok, body: #"{"ok":true}"#) }
         let outcomes = Outcomes()
-        let connection = PeerConnection(peer: peer.member, secret: "s3cret", requestTimeout: .seconds(5)) {
+        // A timeout would end the held request and send the next one early: far out of reach
+        // here (seen in CI with 5 s, the whole suite running on two cores).
+        let connection = PeerConnection(peer: peer.member, secret: "s3cret", requestTimeout: .seconds(120)) {
             outcomes.record($0)
         }
         connection.send(append(after: 10))
@@ -193,15 +196,22 @@ struct PeerConnectionTests {
             switch number {
             case 1: .reply(status: .internalServerError, body: "boom")
             case 2: .closeConnection
-            case 3: .hold
+            case 4: .hold
             default: .reply(status: .ok, body: #"{"ok":true}"#)
             }
         }
         let outcomes = Outcomes()
-        let connection = PeerConnection(peer: peer.member, secret: nil, requestTimeout: .milliseconds(300)) {
+        // Answers have all the time they need (CI runs every suite at once on two cores); the
+        // timeout is shown on a second connection to the same peer.
+        let patient = PeerConnection(peer: peer.member, secret: nil, requestTimeout: .seconds(120)) {
             outcomes.record($0)
         }
-        for (sent, previous) in [UInt64(1), 10, 20, 30].enumerated() {
+        let hasty = PeerConnection(peer: peer.member, secret: nil, requestTimeout: .milliseconds(300)) {
+            outcomes.record($0)
+        }
+        for (sent, (connection, previous)) in [(patient, UInt64(1)), (patient, 10), (patient, 20), (hasty, 30)]
+            .enumerated()
+        {
             connection.send(append(after: previous))
             _ = try await outcomes.waitFor(sent + 1)
         }
@@ -209,10 +219,14 @@ struct PeerConnectionTests {
         #expect(reported.count == 4)
         #expect(reported[0] == "failed HTTP 500: boom")
         #expect(reported[1].hasPrefix("failed "))
-        #expect(reported[2].hasPrefix("failed no reply within"))
-        #expect(reported[3] == #"replied {"ok":true}"#)
+        #expect(reported[2] == #"replied {"ok":true}"#, "a new connection after the dropped one")
+        #expect(reported[3].hasPrefix("failed no reply within"))
+        // After the timeout the connection was closed; the next message still reaches the peer.
+        hasty.send(append(after: 40))
+        try await peer.waitForRequests(5)
         #expect(peer.requests.allSatisfy { $0.authorization == nil })
-        await connection.close()
+        await patient.close()
+        await hasty.close()
         try await peer.channel.close()
     }
 

@@ -175,10 +175,18 @@ struct ClusterProcessTests {
         // A heartbeat from an older term: the follower answers with its own term, so a deposed
         // leader steps down. That answer comes back in the reply, not as a POST to the sender.
         let (from, to) = (cluster.nodeID(leader) + 1, cluster.nodeID(follower) + 1)
-        let reply = try await HTTP.request(
-            .POST, cluster.url(follower) + "/_raft/append",
-            json: #"{"type":"heartbeat","from":\#(from),"to":\#(to),"term":0,"leader_id":\#(from),"leader_commit":0}"#,
-            headers: [("authorization", "Bearer \(ClusterHarness.secret)")])
+        var reply: HTTP.Reply
+        var attempts = 0
+        repeat {
+            reply = try await HTTP.request(
+                .POST, cluster.url(follower) + "/_raft/append",
+                json:
+                    #"{"type":"heartbeat","from":\#(from),"to":\#(to),"term":0,"leader_id":\#(from),"leader_commit":0}"#,
+                headers: [("authorization", "Bearer \(ClusterHarness.secret)")])
+            attempts += 1
+            // An answer later than the receiver's 1 s reply timeout is dropped, as designed (a
+            // loaded CI machine): that round proves nothing either way, so ask again.
+        } while reply.text == #"{"ok":true,"replies":[]}"# && attempts < 5
         #expect(reply.status == .ok)
         #expect(
             reply.text

@@ -18,16 +18,24 @@ struct EventLoopRoutesTests {
         let secret = "Authorization: Bearer \(ClusterHarness.secret)"
         let staleHeartbeat =
             #"{"type":"heartbeat","from":\#(from),"to":\#(to),"term":0,"leader_id":\#(from),"leader_commit":0}"#
-        let connection = try RawHTTPConnection(port: cluster.ports[follower])
-        try connection.send(
-            RawHTTPConnection.request("POST", "/_raft/append", body: staleHeartbeat, headers: [secret])
-                + RawHTTPConnection.request("GET", "/_raft/health")
-                + RawHTTPConnection.request("POST", "/_raft/vote", body: #"{"type":"vote"}"#, headers: [secret])
-                + RawHTTPConnection.request("GET", "/api/products/count")
-                + RawHTTPConnection.request("POST", "/_raft/append", body: staleHeartbeat)
-                + RawHTTPConnection.request("GET", "/no/such/route")
-                + RawHTTPConnection.request("POST", "/_raft/append", body: "{not json", headers: [secret]))
-        let responses = try (0..<7).map { _ in try connection.readResponse() }
+        var connection = try RawHTTPConnection(port: cluster.ports[follower])
+        var responses: [RawHTTPConnection.Response] = []
+        // A follower whose loop takes longer than its reply timeout (1 s) drops the answer and
+        // replies with none, as designed; seen once in CI with every suite running on two
+        // cores. Such a round proves nothing about the answer: try again on a new connection.
+        for attempt in 0..<5 {
+            if attempt > 0 { connection = try RawHTTPConnection(port: cluster.ports[follower]) }
+            try connection.send(
+                RawHTTPConnection.request("POST", "/_raft/append", body: staleHeartbeat, headers: [secret])
+                    + RawHTTPConnection.request("GET", "/_raft/health")
+                    + RawHTTPConnection.request("POST", "/_raft/vote", body: #"{"type":"vote"}"#, headers: [secret])
+                    + RawHTTPConnection.request("GET", "/api/products/count")
+                    + RawHTTPConnection.request("POST", "/_raft/append", body: staleHeartbeat)
+                    + RawHTTPConnection.request("GET", "/no/such/route")
+                    + RawHTTPConnection.request("POST", "/_raft/append", body: "{not json", headers: [secret]))
+            responses = try (0..<7).map { _ in try connection.readResponse() }
+            if responses[0].body != #"{"ok":true,"replies":[]}"# { break }
+        }
         #expect(responses.map(\.status) == [200, 200, 400, 200, 401, 404, 400])
         #expect(
             responses[0].body

@@ -20,10 +20,16 @@ public struct LogOptions: Sendable {
     /// A segment is closed and a new one started before a record would take it past this size.
     /// A single record larger than this still goes into a segment of its own.
     public var segmentSizeBytes: Int = 64 << 20
+    /// Whether segment files are created zero-filled and synced, so that `fdatasync` after an
+    /// append flushes data alone instead of also allocating blocks and writing the file's size.
+    /// Sizes start at 1 MiB and double with each segment up to ``segmentSizeBytes``; the next
+    /// one is prepared in the background while the current one fills.
+    public var preallocate: Bool = false
 
-    /// Creates options; the defaults suit production.
-    public init(segmentSizeBytes: Int = 64 << 20) {
+    /// Creates options. A node's log uses `preallocate: true`.
+    public init(segmentSizeBytes: Int = 64 << 20, preallocate: Bool = false) {
         self.segmentSizeBytes = segmentSizeBytes
+        self.preallocate = preallocate
     }
 }
 
@@ -39,6 +45,8 @@ public struct LogStats: Sendable, Equatable {
     public var syncs: UInt64 = 0
     /// Segment files created.
     public var segmentsCreated: UInt64 = 0
+    /// Of those, segments that began as a spare zero-filled in the background.
+    public var segmentsFromSpares: UInt64 = 0
     /// Segment files deleted (compaction, truncation, reset).
     public var segmentsDeleted: UInt64 = 0
 

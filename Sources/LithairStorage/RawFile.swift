@@ -189,4 +189,13 @@ enum FileSystem {
 
     /// Whether `path` exists.
     static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// Bytes an unprivileged writer can still use on the file system holding `path`, or `nil`
+    /// if `statvfs` fails.
+    static func availableBytes(_ path: String) -> Int? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        let (bytes, overflow) = Int(info.f_bavail).multipliedReportingOverflow(by: Int(info.f_frsize))
+        return overflow ? Int.max : bytes
+    }
 }

@@ -15,6 +15,9 @@ final class Segment {
     let file: RawFile
     /// Bytes of whole records in the file.
     var size: Int
+    /// The file's length when it was created zero-filled (or found with a zero tail), 0 for a
+    /// file that grows with each append. Appends overwrite those zeros until the segment is full.
+    var preparedBytes = 0
     /// Start offset of each record: entry `firstIndex + i` starts at `offsets[i]`.
     var offsets: [Int] = []
     /// Term of each entry: entry `firstIndex + i` has `terms[i]`.
@@ -40,6 +43,9 @@ final class Segment {
         guard digits.count == 20, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         return UInt64(digits)
     }
+
+    /// The size past which no record starts here: the prepared length if any, at most `maximum`.
+    func sizeLimit(maximum: Int) -> Int { preparedBytes > 0 ? min(preparedBytes, maximum) : maximum }
 
     /// Number of entries.
     var count: Int { offsets.count }

@@ -3,9 +3,10 @@ extension SegmentedLog {
     /// tail off the last segment. Creates the first segment of a fresh log.
     ///
     /// What counts as a torn tail (repaired, reported): in the last segment only, a record cut
-    /// short at the end of the file (header incomplete, or length past the end), a final record
-    /// failing its checksum that ends exactly at the end of the file, or zero bytes after the
-    /// last record. Anything else (a bad checksum or impossible length with data after it, an
+    /// short at the end of the file (header incomplete, or length past the end), or a final
+    /// record failing its checksum that ends exactly at the end of the file. Zero bytes after
+    /// the last record of the last segment are the end of the data: space prepared for appends
+    /// (``LogOptions/preallocate``), kept as such. Anything else (a bad checksum or impossible length with data after it, an
     /// index out of sequence, any damage in an earlier segment) is corruption: the log refuses
     /// to open rather than silently drop acknowledged entries.
     func open() throws {
@@ -74,6 +75,7 @@ extension SegmentedLog {
         var offset = 0
         var expected = segment.firstIndex
         var tornReason: String?
+        var zeroTail = false
         try contents.withUnsafeBytes { buffer in
             scanning: while true {
                 switch RecordCodec.scan(buffer, at: offset) {
@@ -88,7 +90,7 @@ extension SegmentedLog {
                     offset += header.length
                     expected += 1
                 case .end:
-                    if offset < buffer.count { tornReason = "zero-filled tail" }
+                    zeroTail = offset < buffer.count
                     break scanning
                 case .incomplete(let reason):
                     // A length field damaged in the middle of the log also "runs past the end":
@@ -110,6 +112,15 @@ extension SegmentedLog {
                         file: segment.path, offset: offset, reason: "impossible record length \(length)")
                 }
             }
+        }
+        if zeroTail {
+            guard isLast else {
+                throw StorageError.corrupt(
+                    file: segment.path, offset: offset, reason: "zero-filled tail in a segment that is not the last")
+            }
+            segment.preparedBytes = segment.size
+            segment.size = offset
+            return
         }
         guard let tornReason else { return }
         guard isLast else {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The Raft log on disk: append-only segment files of checksummed records, with an in-memory
 /// index (segment, offset and term of every entry) so that ``term(at:)`` costs no I/O and
 /// ``entries(from:through:)`` is one `pread` per segment.
@@ -38,6 +44,10 @@ public final class SegmentedLog {
     private var isClosed = false
     /// Test hook: fails chosen writes and syncs as if the disk had.
     var faults = LogFaultInjection()
+    /// Zero-fills the next segment in the background (with ``LogOptions/preallocate``).
+    let preparer: SegmentPreparer?
+    /// How large the next prepared segment is: doubling from 1 MiB up to the segment size.
+    private var nextPreparedBytes: Int
 
     /// Opens the log in `directory` (created if missing), recovering from any torn tail.
     ///
@@ -46,8 +56,17 @@ public final class SegmentedLog {
         self.directory = directory
         self.options = options
         self.recovery = LogRecoveryReport()
+        self.preparer = options.preallocate ? SegmentPreparer(directory: directory) : nil
+        self.nextPreparedBytes = min(1 << 20, options.segmentSizeBytes)
         try FileSystem.createDirectory(directory)
+        // A spare left by an earlier run may be unfinished: never reuse it.
+        try FileSystem.remove(directory + "/" + SegmentPreparer.fileName)
         try open()
+        if let preparer {
+            let last = segments.last!.preparedBytes
+            nextPreparedBytes = max(nextPreparedBytes, min(last * 2, options.segmentSizeBytes))
+            preparer.prepare(bytes: nextPreparedBytes)
+        }
     }
 
     deinit { close() }
@@ -162,12 +181,15 @@ public final class SegmentedLog {
         var chunks: [AppendChunk] = []
         var current = AppendChunk(bytes: 0..<0, entries: 0..<0, newSegment: false, offsets: [])
         var segmentSize = segments.last!.size
+        var sizeLimit = segments.last!.sizeLimit(maximum: options.segmentSizeBytes)
         for (i, entry) in entries.enumerated() {
             let size = RecordCodec.encodedSize(entry)
-            if segmentSize > 0 && segmentSize + size > options.segmentSizeBytes {
+            if segmentSize > 0 && segmentSize + size > sizeLimit {
                 if !current.entries.isEmpty { chunks.append(current) }
                 current = AppendChunk(bytes: buffer.count..<buffer.count, entries: i..<i, newSegment: true, offsets: [])
                 segmentSize = 0
+                // Its prepared size is known only once it exists; it may grow past that instead.
+                sizeLimit = options.segmentSizeBytes
             }
             current.offsets.append(buffer.count - current.bytes.lowerBound)  // relative to the chunk
             RecordCodec.encode(entry, into: &buffer)
@@ -300,6 +322,7 @@ public final class SegmentedLog {
     public func close() {
         guard !isClosed else { return }
         isClosed = true
+        preparer?.close()
         for segment in segments { segment.file.closeFile() }
     }
 
@@ -373,10 +396,15 @@ public final class SegmentedLog {
         }
     }
 
-    /// Starts a new segment for appends at `firstIndex`. The previous segment is synced first so
-    /// that on disk a later segment never holds data while an earlier one misses some: only the
-    /// last segment can have a torn tail.
+    /// Starts a new segment for appends at `firstIndex`. The previous segment is cut to its
+    /// records and synced first so that on disk a later segment never holds data while an
+    /// earlier one misses some, and only the last segment has a zero-filled tail or a torn one.
     private func rotate(firstIndex: UInt64) throws {
+        if let last = segments.last, last.preparedBytes > 0 {
+            try truncate(last, to: last.size)
+            last.preparedBytes = 0
+            unsynced.insert(last.firstIndex)
+        }
         if let last = segments.last, unsynced.contains(last.firstIndex) {
             try dataSync(last)
             unsynced.remove(last.firstIndex)
@@ -415,10 +443,11 @@ public final class SegmentedLog {
         do { try cutSuffix(from: keep + 1) } catch { markBroken(error) }
     }
 
-    /// Creates an empty segment file and makes its directory entry durable.
+    /// Creates an empty segment file (zero-filled with ``LogOptions/preallocate``) and makes its
+    /// directory entry durable.
     func createSegment(firstIndex: UInt64) throws -> Segment {
         let path = directory + "/" + Segment.fileName(firstIndex: firstIndex)
-        let file = try RawFile.openFile(path, create: true, exclusive: true)
+        let (file, preparedBytes) = try createSegmentFile(path)
         do {
             try FileSystem.syncDirectory(directory)
         } catch {
@@ -427,7 +456,43 @@ public final class SegmentedLog {
             throw error
         }
         stats.segmentsCreated += 1
-        return Segment(firstIndex: firstIndex, path: path, file: file, size: 0)
+        let segment = Segment(firstIndex: firstIndex, path: path, file: file, size: 0)
+        segment.preparedBytes = preparedBytes
+        if let preparer {
+            nextPreparedBytes = min(max(preparedBytes, nextPreparedBytes) * 2, options.segmentSizeBytes)
+            preparer.prepare(bytes: nextPreparedBytes)
+        }
+        return segment
+    }
+
+    /// The new segment file at `path` and how many zero bytes it holds: the spare prepared in
+    /// the background if one is ready, else a small zero-filled file made now (a pause of a few
+    /// milliseconds rather than a whole segment of slower syncs), else (too little free space,
+    /// or filling failed) an empty file that grows with its records.
+    private func createSegmentFile(_ path: String) throws -> (RawFile, Int) {
+        guard let preparer else { return (try RawFile.openFile(path, create: true, exclusive: true), 0) }
+        guard !FileSystem.exists(path) else { throw StorageError.system("open", path: path, errno: EEXIST) }
+        if let bytes = preparer.takeSpare(), (try? FileSystem.move(preparer.path, to: path)) != nil {
+            stats.segmentsFromSpares += 1
+            return (try RawFile.openFile(path), bytes)
+        }
+        let file = try RawFile.openFile(path, create: true, exclusive: true)
+        let bytes = min(1 << 20, options.segmentSizeBytes)
+        guard SegmentPreparer.hasRoom(for: bytes, in: directory) else { return (file, 0) }
+        do {
+            _ = try file.writeZeros(bytes: bytes)
+            return (file, bytes)
+        } catch {
+            // Preparing is an optimization: a write that fits must not fail for it.
+            do {
+                try file.truncate(to: 0)
+            } catch {
+                file.closeFile()
+                try? FileSystem.remove(path)
+                throw error
+            }
+            return (file, 0)
+        }
     }
 
     /// Closes and unlinks a segment (the caller removes it from `segments` and syncs the directory).

@@ -69,7 +69,9 @@ struct DurabilityTests {
         let segment = try #require(try FileManager.default.contentsOfDirectory(atPath: logDirectory).sorted().first)
         let path = logDirectory + "/" + segment
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        bytes[bytes.count / 2] ^= 0xFF
+        // Inside the records, not in the zeros the segment was prepared with.
+        let records = try #require(bytes.lastIndex { $0 != 0 }) + 1
+        bytes[records / 2] ^= 0xFF
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
         let server = try await makeServer(directory: directory.path)

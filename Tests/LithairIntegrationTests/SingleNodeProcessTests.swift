@@ -94,7 +94,9 @@ struct SingleNodeProcessTests {
             try FileManager.default.contentsOfDirectory(atPath: directory + "/log").sorted().first)
         let path = directory + "/log/" + segment
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
-        bytes[bytes.count / 3] ^= 0x5A
+        // Inside the records, not in the zeros the segment was prepared with.
+        let records = try #require(bytes.lastIndex { $0 != 0 }) + 1
+        bytes[records / 3] ^= 0x5A
         try Data(bytes).write(to: URL(fileURLWithPath: path))
 
         let broken = try LithairProcess(dataDirectory: directory)

@@ -62,15 +62,34 @@ import Testing
         #expect(log.recovery.truncatedBytes == 24 + entries.last!.payload.count)
     }
 
-    @Test func zeroFilledTailIsCutOff() throws {
+    @Test func zeroFilledTailOfTheLastSegmentIsSpaceForAppends() throws {
+        let dir = TemporaryDirectory()
+        let entries = try populate(dir)
+        let last = segmentFiles(dir).last!
+        let records = fileSize(last)
+        writeFile(last, readFile(last) + [UInt8](repeating: 0, count: 4096))
+        // Segments large enough that entry 31 fits in the zeros.
+        let log = try SegmentedLog(directory: dir.path, options: LogOptions(segmentSizeBytes: 1 << 16))
+        #expect(log.lastIndex == 30)
+        #expect(!log.recovery.didTruncate)
+        #expect(log.recovery.warnings.isEmpty)
+        try log.append(makeEntries(31...31))
+        try log.sync()
+        #expect(fileSize(last) == records + 4096)  // written over the zeros, not after them
+        log.close()
+
+        let again = try SegmentedLog(directory: dir.path, options: small)
+        #expect(try again.entries(from: 1, through: 31) == entries + makeEntries(31...31))
+    }
+
+    @Test func zeroFilledTailOfAnEarlierSegmentIsCorruption() throws {
         let dir = TemporaryDirectory()
         _ = try populate(dir)
-        let last = segmentFiles(dir).last!
-        writeFile(last, readFile(last) + [UInt8](repeating: 0, count: 4096))
-        let log = try SegmentedLog(directory: dir.path, options: small)
-        #expect(log.lastIndex == 30)
-        #expect(log.recovery.truncatedBytes == 4096)
-        try log.append(makeEntries(31...31))
+        let first = segmentFiles(dir).first!
+        writeFile(first, readFile(first) + [UInt8](repeating: 0, count: 100))
+        let error = expectStorageError("zero tail") { _ = try SegmentedLog(directory: dir.path, options: small) }
+        #expect(error?.kind == .corrupt)
+        #expect(error?.path == first)
     }
 
     @Test func flippedByteWithRecordsAfterItIsCorruption() throws {

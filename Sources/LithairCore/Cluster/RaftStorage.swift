@@ -13,7 +13,7 @@ final class RaftStorage {
     private var persistedTermAndVote: (term: UInt64, vote: NodeID?)
 
     init(directory: String) throws {
-        log = try SegmentedLog(directory: directory + "/log")
+        log = try SegmentedLog(directory: directory + "/log", options: LogOptions(preallocate: true))
         hardStates = try HardStateStore(directory: directory)
         snapshots = try SnapshotStore(directory: directory + "/snapshots")
         let hard = try hardStates.load()

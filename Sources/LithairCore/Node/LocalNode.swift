@@ -45,7 +45,7 @@ final class LocalNode: Sendable {
             }
             logger.info("loaded snapshot", metadata: ["index": "\(metadata.index)"])
         }
-        let log = try SegmentedLog(directory: directory + "/log")
+        let log = try SegmentedLog(directory: directory + "/log", options: LogOptions(preallocate: true))
         for warning in log.recovery.warnings {
             logger.warning("\(warning)")
         }

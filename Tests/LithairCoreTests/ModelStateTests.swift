@@ -128,5 +128,10 @@ struct ModelStateTests {
         #expect(Timestamp.rfc3339(millis: 951_782_400_123) == "2000-02-29T00:00:00.123Z")
         #expect(Timestamp.rfc3339(millis: 1_795_823_999_999) == "2026-11-27T23:59:59.999Z")
         #expect(Timestamp.rfc3339(millis: -1) == "1969-12-31T23:59:59.999Z")
+        #expect(Timestamp.rfc3339(millis: 253_402_300_799_999) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.rfc3339(millis: 253_402_300_800_000) == "10000-01-01T00:00:00.000Z")
+        #expect(Timestamp.rfc3339(millis: -62_167_219_200_000) == "0000-01-01T00:00:00.000Z")
+        #expect(Timestamp.rfc3339(millis: 1_000_000_000_000) == "2001-09-09T01:46:40.000Z")
+        #expect(Timestamp.rfc3339(millis: 1_709_164_800_007) == "2024-02-29T00:00:00.007Z")
     }
 }

@@ -10,8 +10,42 @@ enum Timestamp {
         let minute = msOfDay / 60_000 % 60
         let second = msOfDay / 1000 % 60
         let milli = msOfDay % 1000
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):\(pad(second, 2))."
-            + "\(pad(milli, 3))Z"
+        guard (0...9999).contains(year) else {
+            return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(hour, 2)):\(pad(minute, 2)):"
+                + "\(pad(second, 2)).\(pad(milli, 3))Z"
+        }
+        // The usual case written straight into the string's 24 bytes: the interpolation above
+        // builds a dozen intermediate strings, a visible share of a follower's apply.
+        return String(unsafeUninitializedCapacity: 24) { bytes in
+            var position = 0
+            func put(_ value: Int64, digits: Int) {
+                var rest = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    bytes[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                position += digits
+            }
+            func put(_ separator: Unicode.Scalar) {
+                bytes[position] = UInt8(ascii: separator)
+                position += 1
+            }
+            put(year, digits: 4)
+            put("-")
+            put(month, digits: 2)
+            put("-")
+            put(day, digits: 2)
+            put("T")
+            put(hour, digits: 2)
+            put(":")
+            put(minute, digits: 2)
+            put(":")
+            put(second, digits: 2)
+            put(".")
+            put(milli, digits: 3)
+            put("Z")
+            return position
+        }
     }
 
     private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {

@@ -14,8 +14,9 @@ enum DurableFile {
     /// The suffix of temporary files; stores delete leftovers with it when they open.
     static let temporarySuffix = ".tmp"
 
-    /// The most a large file is written before its data is flushed: see ``write(parts:to:)``.
-    static let flushEvery = 1 << 20
+    /// The most a large file is written before its data is flushed: see ``Writer``. Also the
+    /// piece size of a log segment's zero fill (``RawFile/writeZeros(bytes:cancelled:)``).
+    static let flushEvery = 128 << 10
 
     /// Atomically replaces the file at `path` with `bytes`.
     static func write(_ bytes: [UInt8], to path: String) throws {
@@ -58,7 +59,9 @@ enum DurableFile {
     ///
     /// Data is flushed every ``DurableFile/flushEvery`` bytes rather than all at the end: a
     /// snapshot of hundreds of megabytes flushed at once queues ahead of every log
-    /// `fdatasync` on the same disk, and each acknowledged write would wait behind it.
+    /// `fdatasync` on the same disk, and each acknowledged write would wait behind it. With
+    /// 1 MiB pieces, a 3-node cluster at 64 connections that crossed a snapshot had a p99 of
+    /// 13.9–15.6 ms instead of 7.6–8.1 ms with snapshots off.
     struct Writer {
         fileprivate let file: RawFile
         /// Where the next ``append(_:)`` writes.

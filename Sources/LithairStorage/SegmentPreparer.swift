@@ -111,7 +111,7 @@ extension RawFile {
     /// (with 1 MiB chunks, and more so with one sync at the end, p99 latency at 64 clients rose
     /// from 9–11 ms to 17–40 ms). Returns `false` if `cancelled` said so between chunks.
     func writeZeros(bytes: Int, cancelled: () -> Bool = { false }) throws -> Bool {
-        let chunk = [UInt8](repeating: 0, count: min(bytes, 128 << 10))
+        let chunk = [UInt8](repeating: 0, count: min(bytes, DurableFile.flushEvery))
         var offset = 0
         while offset < bytes {
             if cancelled() { return false }

@@ -13,8 +13,9 @@ import Synchronization
 /// One spare at a time, in a file whose name is not a segment's, so an unfinished one is never
 /// mistaken for log data; ``SegmentedLog`` renames a finished spare into place when it rotates.
 final class SegmentPreparer: Sendable {
-    /// Where the spare is written.
+    /// Where the spare is written, in the log's `directory`.
     let path: String
+    private let directory: String
     private let state = Mutex(State.idle)
     private let queue = DispatchQueue(label: "lithair.segment-preparer")
     private let running = DispatchGroup()
@@ -31,6 +32,7 @@ final class SegmentPreparer: Sendable {
     static let fileName = "next-segment.tmp"
 
     init(directory: String) {
+        self.directory = directory
         path = directory + "/" + Self.fileName
     }
 
@@ -52,7 +54,6 @@ final class SegmentPreparer: Sendable {
         }
         guard start else { return }
         queue.async(group: running) { [self] in
-            let directory = String(path[..<path.lastIndex(of: "/")!])
             let done =
                 Self.hasRoom(for: bytes, in: directory)
                 && (try? RawFile.createZeroFilled(path, bytes: bytes) { isClosed }) ?? false

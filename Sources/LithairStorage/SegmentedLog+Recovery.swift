@@ -6,9 +6,10 @@ extension SegmentedLog {
     /// short at the end of the file (header incomplete, or length past the end), or a final
     /// record failing its checksum that ends exactly at the end of the file. Zero bytes after
     /// the last record of the last segment are the end of the data: space prepared for appends
-    /// (``LogOptions/preallocate``), kept as such. Anything else (a bad checksum or impossible length with data after it, an
-    /// index out of sequence, any damage in an earlier segment) is corruption: the log refuses
-    /// to open rather than silently drop acknowledged entries.
+    /// (``LogOptions/preallocate``), kept as such. Anything else (a bad checksum or impossible
+    /// length with data after it, an index out of sequence, zeros at the end of an earlier
+    /// segment, any damage in an earlier segment) is corruption: the log refuses to open rather
+    /// than silently drop acknowledged entries.
     func open() throws {
         let names = try FileSystem.listDirectory(directory)
         let found = names.compactMap { name in Segment.firstIndex(fromFileName: name).map { ($0, name) } }

@@ -46,8 +46,11 @@ public final class SegmentedLog {
     var faults = LogFaultInjection()
     /// Zero-fills the next segment in the background (with ``LogOptions/preallocate``).
     let preparer: SegmentPreparer?
-    /// How large the next prepared segment is: doubling from 1 MiB up to the segment size.
+    /// How large the next prepared segment is: doubling from ``smallestPreparedBytes`` up to
+    /// the segment size.
     private var nextPreparedBytes: Int
+    /// The first prepared segment's size, and that of one prepared without a spare.
+    private static let smallestPreparedBytes = 1 << 20
 
     /// Opens the log in `directory` (created if missing), recovering from any torn tail.
     ///
@@ -57,7 +60,7 @@ public final class SegmentedLog {
         self.options = options
         self.recovery = LogRecoveryReport()
         self.preparer = options.preallocate ? SegmentPreparer(directory: directory) : nil
-        self.nextPreparedBytes = min(1 << 20, options.segmentSizeBytes)
+        self.nextPreparedBytes = min(Self.smallestPreparedBytes, options.segmentSizeBytes)
         try FileSystem.createDirectory(directory)
         // A spare left by an earlier run may be unfinished: never reuse it.
         try FileSystem.remove(directory + "/" + SegmentPreparer.fileName)
@@ -477,7 +480,7 @@ public final class SegmentedLog {
             return (try RawFile.openFile(path), bytes)
         }
         let file = try RawFile.openFile(path, create: true, exclusive: true)
-        let bytes = min(1 << 20, options.segmentSizeBytes)
+        let bytes = min(Self.smallestPreparedBytes, options.segmentSizeBytes)
         guard SegmentPreparer.hasRoom(for: bytes, in: directory) else { return (file, 0) }
         do {
             _ = try file.writeZeros(bytes: bytes)

@@ -87,7 +87,8 @@ final class SnapshotWriter: Sendable {
         _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, 10)
     }
 
-    /// The snapshot is encoded and written in pieces of this size (as the file is flushed).
+    /// The snapshot is encoded and written in pieces of this size (the store flushes the file
+    /// every 128 KiB within them).
     static let pieceBytes = 1 << 20
 
     /// CPU time the calling thread has used, in milliseconds: the wall time stretches when

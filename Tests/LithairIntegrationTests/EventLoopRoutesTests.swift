@@ -75,6 +75,30 @@ struct EventLoopRoutesTests {
         #expect(try await cluster.create("after", on: leader).status == .created)
     }
 
+    @Test("Expect: 100-continue gets 100 Continue before the body, on the event loop and through the router")
+    func expectContinue() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try LithairProcess(dataDirectory: directory)
+        try await server.waitUntilReady()
+        let connection = try RawHTTPConnection(port: server.port)
+        let requests = [
+            ("POST", "/api/products", #"{"id":"c1","name":"n","price":1}"#, 201),
+            ("POST", "/api/products?via=router", #"{"id":"c2","name":"n","price":1}"#, 201),
+            ("PUT", "/api/products/c1", #"{"name":"m","price":2}"#, 200),
+        ]
+        for (method, path, body, status) in requests {
+            // The head alone: the client sends the body only after the interim answer.
+            let head = RawHTTPConnection.request(method, path, body: body, headers: ["Expect: 100-continue"])
+            try connection.send(Array(head.dropLast(body.utf8.count)))
+            #expect(try connection.readResponse().status == 100, "\(method) \(path)")
+            try connection.send(Array(body.utf8))
+            #expect(try connection.readResponse().status == status, "\(method) \(path)")
+        }
+        let updated = try await HTTP.request(.GET, server.baseURL + "/api/products/c1")
+        #expect(updated.object["name"] as? String == "m")
+    }
+
     @Test("a create on the event loop answers exactly as the router's route does, good input or bad")
     func createMatchesTheRouter() async throws {
         let directory = temporaryDirectory()

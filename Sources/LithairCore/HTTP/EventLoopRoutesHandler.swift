@@ -97,6 +97,7 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
                 hold(part, context: context)
                 return
             }
+            sendContinueIfExpected(head, context: context)
             reading = .collecting(
                 Request(
                     endpoint: endpoint, route: route, head: head, body: context.channel.allocator.buffer(capacity: 0)))
@@ -114,7 +115,8 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         // A request for the router (or parts out of order, which its HTTP handling owns).
         switch (reading, part) {
-        case (.idle, .head):
+        case (.idle, .head(let head)):
+            if routerAnswersOwed == 0 { sendContinueIfExpected(head, context: context) }
             routerAnswersOwed += 1
             reading = .passing
         case (.passing, .end):
@@ -123,6 +125,16 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
             break
         }
         context.fireChannelRead(wrapInboundOut(part))
+    }
+
+    /// Answers `Expect: 100-continue` with `100 Continue`: the client holds the body back until
+    /// then (curl for bodies over 1 MiB, for a second). Called only when this request's answer
+    /// is the next one the connection owes, so the interim answer overtakes no other; a request
+    /// that waited behind others gets it once they are answered, by then maybe unneeded, which
+    /// clients ignore.
+    private func sendContinueIfExpected(_ head: HTTPRequest, context: ChannelHandlerContext) {
+        guard head.headerFields[.expect]?.lowercased() == "100-continue" else { return }
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 
     /// Appends to the request being read. The request leaves `reading` while it grows: a

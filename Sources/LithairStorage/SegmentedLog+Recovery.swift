@@ -4,12 +4,13 @@ extension SegmentedLog {
     ///
     /// What counts as a torn tail (repaired, reported): in the last segment only, a record cut
     /// short at the end of the file (header incomplete, or length past the end), or a final
-    /// record failing its checksum that ends exactly at the end of the file. Zero bytes after
-    /// the last record of the last segment are the end of the data: space prepared for appends
-    /// (``LogOptions/preallocate``), kept as such. Anything else (a bad checksum or impossible
-    /// length with data after it, an index out of sequence, zeros at the end of an earlier
-    /// segment, any damage in an earlier segment) is corruption: the log refuses to open rather
-    /// than silently drop acknowledged entries.
+    /// record failing its checksum with no valid record after it (at the end of the file, or
+    /// before the zeros of a prepared segment). Zero bytes, and only zero bytes, after the last
+    /// record of the last segment are the end of the data: space prepared for appends
+    /// (``LogOptions/preallocate``), kept as such. Anything else (a bad checksum with a valid
+    /// record after it, zeros followed by other data, an impossible length, an index out of
+    /// sequence, zeros at the end of an earlier segment, any damage in an earlier segment) is
+    /// corruption: the log refuses to open rather than silently drop acknowledged entries.
     func open() throws {
         let names = try FileSystem.listDirectory(directory)
         let found = names.compactMap { name in Segment.firstIndex(fromFileName: name).map { ($0, name) } }
@@ -90,7 +91,7 @@ extension SegmentedLog {
                     segment.terms.append(header.term)
                     offset += header.length
                     expected += 1
-                case .end:
+                case .end:  // only zeros from here on (zeros and then data: an impossible length)
                     zeroTail = offset < buffer.count
                     break scanning
                 case .incomplete(let reason):
@@ -103,7 +104,11 @@ extension SegmentedLog {
                     }
                     tornReason = reason
                     break scanning
-                case .checksumMismatch(let header) where offset + header.length == buffer.count:
+                case .checksumMismatch(let header)
+                where offset + header.length == buffer.count
+                    || (isLast && RecordCodec.findRecord(in: buffer, after: offset, index: expected + 1) == nil):
+                    // At the end of the file, or of a zero-filled segment's data: a record a
+                    // crash cut short. With a whole valid record after it, it is damage instead.
                     tornReason = "last record fails its checksum"
                     break scanning
                 case .checksumMismatch:

@@ -102,6 +102,50 @@ import Testing
         #expect(fileSize(spare) == 64 << 10)  // sizes double up to the segment size
     }
 
+    /// Entries 1...20 in a prepared segment, closed; returns the segment and where its data ends.
+    private func preparedLog(_ dir: TemporaryDirectory) throws -> (segment: String, dataEnd: Int) {
+        let log = try SegmentedLog(directory: dir.path, options: options)
+        try log.append(makeEntries(1...20))
+        try log.sync()
+        log.close()
+        let segment = segmentFiles(dir).last!
+        return (segment, makeEntries(1...20).reduce(0) { $0 + RecordCodec.encodedSize($1) })
+    }
+
+    @Test func zerosFollowedByARecordAreCorruptionNotTheEnd() throws {
+        let dir = TemporaryDirectory()
+        let (segment, dataEnd) = try preparedLog(dir)
+        // Entry 21's place zeroed and entry 22 after it: a synced page lost, or a torn batch
+        // whose later page reached the disk. Taking the zeros as the end would leave 22 to be
+        // read back once a new 21 of the same size is appended: the log refuses instead.
+        var stale: [UInt8] = []
+        RecordCodec.encode(makeEntries(22...22)[0], into: &stale)
+        var bytes = readFile(segment)
+        let staleOffset = dataEnd + RecordCodec.encodedSize(makeEntries(21...21, term: 2)[0])
+        bytes.replaceSubrange(staleOffset..<staleOffset + stale.count, with: stale)
+        writeFile(segment, bytes)
+
+        let error = expectStorageError { _ = try SegmentedLog(directory: dir.path, options: options) }
+        #expect(error?.kind == .corrupt)
+        #expect(error?.path == segment)
+        #expect(error?.offset == dataEnd)
+    }
+
+    @Test func aRecordCutShortInsideTheZerosIsATornTail() throws {
+        let dir = TemporaryDirectory()
+        let (segment, dataEnd) = try preparedLog(dir)
+        var bytes = readFile(segment)
+        bytes[dataEnd - 1] = 0  // the last payload byte of entry 20 never reached the disk
+        writeFile(segment, bytes)
+
+        let log = try SegmentedLog(directory: dir.path, options: options)
+        #expect(log.lastIndex == 19)
+        #expect(log.recovery.didTruncate)
+        try log.append(makeEntries(20...21, term: 2))
+        try log.sync()
+        #expect(try log.entries(from: 1, through: 21) == makeEntries(1...19) + makeEntries(20...21, term: 2))
+    }
+
     @Test func truncatingAPreparedSegmentKeepsItsEntriesConsistent() throws {
         let dir = TemporaryDirectory()
         let log = try SegmentedLog(directory: dir.path, options: options)

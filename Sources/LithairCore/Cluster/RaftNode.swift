@@ -201,11 +201,6 @@ struct OpenReply {
 // MARK: - Client-facing API
 
 extension RaftNode: ServingNode {
-    func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
-        guard isReady else { throw .notReady }
-        return try await Self.nodeErrors { try await propose(command).value(timeout: self.cluster.requestTimeout) }
-    }
-
     func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void) {
         guard isReady else { return whenDone(.failure(.notReady)) }
         propose(command).whenResolved(timeout: cluster.requestTimeout) {

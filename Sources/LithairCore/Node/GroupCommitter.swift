@@ -84,13 +84,6 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
         }
     }
 
-    func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
-        let result = await withCheckedContinuation { continuation in
-            submit(command) { continuation.resume(returning: $0) }
-        }
-        return try result.get()
-    }
-
     func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void) {
         let event = ModelEvent(command: command, timestampMillis: clock())
         let accepted = condition.withLock {

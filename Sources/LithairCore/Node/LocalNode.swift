@@ -81,11 +81,6 @@ final class LocalNode: Sendable {
         self.committer.withLock { $0 = committer }
     }
 
-    func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
-        guard let committer = committer.withLock({ $0 }) else { throw .notReady }
-        return try await committer.submit(command)
-    }
-
     func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void) {
         guard let committer = committer.withLock({ $0 }) else { return whenDone(.failure(.notReady)) }
         committer.submit(command, whenDone: whenDone)

@@ -49,6 +49,16 @@ protocol CommandSubmitting: Sendable {
     func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void)
 }
 
+extension CommandSubmitting {
+    /// The task-facing form, for every conformer: the callback form resumes the task.
+    func submit(_ command: ModelCommand) async throws(NodeError) -> CommitResult {
+        let result = await withCheckedContinuation { continuation in
+            submit(command) { continuation.resume(returning: $0) }
+        }
+        return try result.get()
+    }
+}
+
 extension NodeError {
     /// `error` as a node error; anything else is a storage failure.
     init(anyError error: any Error) {

@@ -28,11 +28,10 @@ struct RaftMessageEndpoint: EventLoopEndpoint {
             let promise = try intake.admit(
                 route: route, authorization: head.headerFields[.authorization], body: body.readableBytesView)
             promise.whenResolved(timeout: RaftMessageIntake.replyTimeout) { result in
-                do throws(APIError) {
-                    reply(HTTPAnswer(status: .ok, body: try RaftMessageIntake.replyBody(result)))
-                } catch {
-                    reply(HTTPAnswer(error))
-                }
+                reply(
+                    .answering { () throws(APIError) in
+                        HTTPAnswer(status: .ok, body: try RaftMessageIntake.replyBody(result))
+                    })
             }
         } catch {
             reply(HTTPAnswer(error))

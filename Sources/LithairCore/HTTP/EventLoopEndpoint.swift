@@ -33,4 +33,13 @@ struct HTTPAnswer: Sendable {
     init(_ error: APIError) {
         self.init(status: error.status, headers: error.headers, body: error.body)
     }
+
+    /// What `make` answers, or the error it throws as the answer.
+    static func answering(_ make: () throws(APIError) -> HTTPAnswer) -> HTTPAnswer {
+        do {
+            return try make()
+        } catch {
+            return HTTPAnswer(error)
+        }
+    }
 }

@@ -26,14 +26,7 @@ struct ModelCreateEndpoint: EventLoopEndpoint {
             try JSONBodyReader.checkContentType(head.headerFields[.contentType])
             let command = try writes.createCommand(JSONBodyReader.object(in: body.readableBytesView))
             writes.node.submit(command) { [writes] result in
-                do throws(APIError) {
-                    switch result {
-                    case .success(let committed): reply(try writes.answer(committed))
-                    case .failure(let error): throw APIError(error)
-                    }
-                } catch {
-                    reply(HTTPAnswer(error))
-                }
+                reply(.answering { () throws(APIError) in try writes.answer(result.mapError(APIError.init).get()) })
             }
         } catch {
             reply(HTTPAnswer(error))

@@ -9,17 +9,28 @@ struct SimulationSweepTests {
     static let seedsPerChunk: UInt64 = 250
     static let chunks: [UInt64] = Array(0..<8)  // 8 × 250 = 2,000 seeds
 
-    @Test("2,000 seeds, zero violations", arguments: chunks)
-    func sweep(chunk: UInt64) {
-        let start = chunk * Self.seedsPerChunk
+    struct ChunkResult: Sendable {
+        var failure: String?
         var nodeCounts: Set<Int> = []
-        for seed in start..<(start + Self.seedsPerChunk) {
-            let report = Simulation.run(SimulationOptions(seed: seed))
-            nodeCounts.insert(report.nodeCount)
-            #expect(
-                report.passed, "seed \(seed) (\(report.setup)): \(report.violations) — replay: \(report.replayCommand)")
-            if !report.passed { return }
+    }
+
+    @Test("2,000 seeds, zero violations", arguments: chunks)
+    func sweep(chunk: UInt64) async {
+        let start = chunk * Self.seedsPerChunk
+        let result = await NicedThread.run {
+            var result = ChunkResult()
+            for seed in start..<(start + Self.seedsPerChunk) {
+                let report = Simulation.run(SimulationOptions(seed: seed))
+                result.nodeCounts.insert(report.nodeCount)
+                if !report.passed {
+                    result.failure =
+                        "seed \(seed) (\(report.setup)): \(report.violations) — replay: \(report.replayCommand)"
+                    break
+                }
+            }
+            return result
         }
-        #expect(nodeCounts == [3, 5], "each chunk mixes 3- and 5-node clusters")
+        #expect(result.failure == nil, "\(result.failure ?? "")")
+        if result.failure == nil { #expect(result.nodeCounts == [3, 5], "each chunk mixes 3- and 5-node clusters") }
     }
 }

@@ -73,7 +73,7 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// Waits for a node among `candidates` to report itself leader and every running node to
     /// know it; returns its index.
-    func waitForLeader(among candidates: [Int]? = nil, timeout: Duration = .seconds(15)) async throws -> Int {
+    func waitForLeader(among candidates: [Int]? = nil, timeout: Duration = .seconds(30)) async throws -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             for index in candidates ?? Array(ports.indices) where nodes[index] != nil {

@@ -34,7 +34,7 @@ final class LithairProcess: @unchecked Sendable {
 
     /// Waits until `/ready` answers 200 (over HTTPS with `client`, which must trust the
     /// server); throws if the process exits first.
-    func waitUntilReady(timeout: Duration = .seconds(30), client: HTTPClient? = nil) async throws {
+    func waitUntilReady(timeout: Duration = .seconds(60), client: HTTPClient? = nil) async throws {
         let url = (client == nil ? baseURL : "https://127.0.0.1:\(port)") + "/ready"
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {

@@ -20,7 +20,8 @@ enum JSONBodyReader {
 
     /// 415 unless the content type (if any) is JSON.
     static func checkContentType(_ contentType: String?, allowMergePatch: Bool = false) throws(APIError) {
-        guard let contentType else { return }
+        // The common spelling needs no parsing (splitting and lowercasing cost a write ~1 µs).
+        guard let contentType, contentType != "application/json" else { return }
         let mediaType = contentType.split(separator: ";").first?.trimmingWhitespace().lowercased() ?? ""
         let accepted =
             mediaType == "application/json" || (allowMergePatch && mediaType == "application/merge-patch+json")

@@ -67,6 +67,8 @@ struct ModelState: Sendable {
         case .create(_, _, let body):
             guard existing == nil else { return .alreadyExists(id: id) }
             var object = body.objectValue ?? [:]
+            // One copy of the shared body, already large enough for the three server fields.
+            object.reserveCapacity(object.count + 3)
             object[ServerFields.id] = .string(id)
             object[ServerFields.createdAt] = now
             object[ServerFields.updatedAt] = now

@@ -9,6 +9,11 @@
 /// once the copy is gone, each write moves a few of them into the shards, so nothing is ever
 /// copied whole. Shards still keep growth cheap: a rehash moves one shard, a 1/1024th of the
 /// map.
+///
+/// Keys are stored with their hash (``HashedKey``): a lookup hashes the string once, for the
+/// shard and the slot, and a probe compares stored hashes before it reads another key's
+/// characters, which live in a heap object of their own (ids are longer than the 15 bytes a
+/// string keeps inline) and are a cache miss each once the map outgrows the caches.
 struct ShardedDictionary<Value> {
     private static var shardCount: Int { 1024 }
     /// Pending changes moved into the shards by each write once they are not shared.
@@ -17,27 +22,24 @@ struct ShardedDictionary<Value> {
     /// The shards, in a class so that a write can tell whether a copy shares them. They are
     /// changed only through a uniquely held reference, never while another copy can read them.
     private final class Shards: @unchecked Sendable {
-        var maps: [[String: Value]] = Array(repeating: [:], count: shardCount)
+        var maps: [[HashedKey: Value]] = Array(repeating: [:], count: shardCount)
     }
 
     private var shards = Shards()
     /// Changes made while `shards` was shared: the new value, or `nil` for a removal.
-    private var pending: [String: Value?] = [:]
+    private var pending: [HashedKey: Value?] = [:]
     /// The number of keys.
     private(set) var count = 0
 
-    private static func shard(of key: String) -> Int {
-        Int(UInt(bitPattern: key.hashValue) % UInt(shardCount))
+    private static func shard(of key: HashedKey) -> Int {
+        Int(UInt(bitPattern: key.hash) % UInt(shardCount))
     }
 
     /// Changes waiting to be moved into the shards (tests watch it drain).
     var pendingCount: Int { pending.count }
 
     subscript(key: String) -> Value? {
-        get {
-            if !pending.isEmpty, let change = pending[key] { return change }
-            return shards.maps[Self.shard(of: key)][key]
-        }
+        get { self[HashedKey(key)] }
         set {
             if let newValue {
                 modify(key, default: newValue) { $0 = newValue }
@@ -47,9 +49,15 @@ struct ShardedDictionary<Value> {
         }
     }
 
+    private subscript(key: HashedKey) -> Value? {
+        if !pending.isEmpty, let change = pending[key] { return change }
+        return shards.maps[Self.shard(of: key)][key]
+    }
+
     /// Removes `key`; returns the value it had.
     @discardableResult
     mutating func removeValue(forKey key: String) -> Value? {
+        let key = HashedKey(key)
         let shard = Self.shard(of: key)
         guard isKnownUniquelyReferenced(&shards) else {
             guard let current = self[key] else { return nil }
@@ -67,6 +75,7 @@ struct ShardedDictionary<Value> {
     mutating func modify(
         _ key: String, default defaultValue: @autoclosure () -> Value, _ change: (inout Value) -> Void
     ) {
+        let key = HashedKey(key)
         let shard = Self.shard(of: key)
         guard isKnownUniquelyReferenced(&shards) else {
             let current = self[key]
@@ -84,7 +93,7 @@ struct ShardedDictionary<Value> {
 
     /// With the shards held uniquely: moves the pending change of `key`, and a few others,
     /// into the shards. The keys' values stay what they were.
-    private mutating func settlePending(_ key: String, shard: Int) {
+    private mutating func settlePending(_ key: HashedKey, shard: Int) {
         guard !pending.isEmpty else { return }
         if let change = pending.removeValue(forKey: key) { apply(change, to: key, shard: shard) }
         for _ in 0..<Self.drainedPerWrite {
@@ -93,7 +102,7 @@ struct ShardedDictionary<Value> {
         }
     }
 
-    private mutating func apply(_ change: Value?, to key: String, shard: Int) {
+    private mutating func apply(_ change: Value?, to key: HashedKey, shard: Int) {
         if let change {
             shards.maps[shard][key] = change
         } else {
@@ -108,11 +117,32 @@ struct ShardedDictionary<Value> {
     var elements: AnySequence<(key: String, value: Value)> {
         let maps = shards.maps
         let pending = self.pending
-        guard !pending.isEmpty else { return AnySequence(maps.lazy.flatMap { $0 }) }
-        let unchanged = maps.lazy.flatMap { $0 }.filter { pending[$0.key] == nil }
-        let changed = pending.lazy.compactMap { key, change in change.map { (key: key, value: $0) } }
+        let all = maps.lazy.flatMap { $0 }
+        guard !pending.isEmpty else { return AnySequence(all.map { (key: $0.key.string, value: $0.value) }) }
+        let unchanged = all.filter { pending[$0.key] == nil }.map { (key: $0.key.string, value: $0.value) }
+        let changed = pending.lazy.compactMap { key, change in change.map { (key: key.string, value: $0) } }
         return AnySequence([AnySequence(unchanged), AnySequence(changed)].joined())
     }
 }
 
 extension ShardedDictionary: Sendable where Value: Sendable {}
+
+/// A string key with its hash, computed once per operation and kept beside the key in the
+/// table.
+struct HashedKey: Hashable, Sendable {
+    let hash: Int
+    let string: String
+
+    init(_ string: String) {
+        self.string = string
+        self.hash = string.hashValue
+    }
+
+    static func == (lhs: HashedKey, rhs: HashedKey) -> Bool {
+        lhs.hash == rhs.hash && lhs.string == rhs.string
+    }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(hash)
+    }
+}

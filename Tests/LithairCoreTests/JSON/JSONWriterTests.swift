@@ -10,6 +10,11 @@ import Testing
             "b": .int(1), "a": .array([.null, .bool(true), .bool(false)]), "é": .string("x"), "Z": .object([:]),
         ])
         #expect(text(value) == #"{"Z":{},"a":[null,true,false],"b":1,"é":"x"}"#)
+        // A key sorts before every longer key it begins; "é" (0xC3 0xA9) after "z" and "zz".
+        let prefixes: JSONValue = .object([
+            "ab": .int(1), "a": .int(2), "": .int(3), "é": .int(4), "zz": .int(5), "z": .int(6), "b": .int(7),
+        ])
+        #expect(text(prefixes) == #"{"":3,"a":2,"ab":1,"b":7,"z":6,"zz":5,"é":4}"#)
     }
 
     @Test func escapesStrings() {

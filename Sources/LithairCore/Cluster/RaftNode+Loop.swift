@@ -221,8 +221,10 @@ extension RaftNode {
                 do {
                     // Same index and term as proposed here: the same entry (log matching).
                     let proposed = proposals[entry.index].flatMap { $0.term == entry.term ? $0.event : nil }
-                    let event = try proposed ?? ModelEventCodec.decode(entry.data)
-                    return (entry.index, entry.term, state.apply(event, at: entry.index))
+                    return (
+                        entry.index, entry.term,
+                        try state.apply(encoded: entry.data, at: entry.index, decoded: proposed)
+                    )
                 } catch {
                     // A committed entry this node cannot decode would fork the replicas if skipped silently.
                     logger.critical("committed entry \(entry.index) is undecodable: \(error)")

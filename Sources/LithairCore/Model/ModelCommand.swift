@@ -42,7 +42,7 @@ struct ModelEvent: Sendable, Equatable {
 enum ModelEventCodec {
     private static let formatVersion: UInt8 = 1
 
-    private enum Kind: UInt8 {
+    enum Kind: UInt8 {
         case create = 1, replace = 2, patch = 3, delete = 4
     }
 
@@ -66,7 +66,22 @@ enum ModelEventCodec {
         return writer.bytes
     }
 
+    /// An encoded event's fields, its body still text.
+    struct Frame {
+        let kind: Kind
+        let timestampMillis: Int64
+        let collection: String
+        let id: String
+        let expectedVersion: UInt64?
+        let body: [UInt8]
+    }
+
     static func decode(_ bytes: [UInt8]) throws -> ModelEvent {
+        try event(from: frame(of: bytes))
+    }
+
+    /// Reads the frame of an encoded event without parsing its body.
+    static func frame(of bytes: [UInt8]) throws -> Frame {
         var reader = BinaryReader(bytes)
         let version = try reader.readUInt8()
         guard version == formatVersion else {
@@ -80,23 +95,29 @@ enum ModelEventCodec {
         let id = try reader.readString()
         let hasExpected = try reader.readBool()
         let expectedRaw = try reader.readUInt64()
-        let expected = hasExpected ? expectedRaw : nil
-        let bodyBytes = try reader.readBytes()
+        return Frame(
+            kind: kind, timestampMillis: timestamp, collection: collection, id: id,
+            expectedVersion: hasExpected ? expectedRaw : nil, body: try reader.readBytes())
+    }
+
+    /// The event `frame` holds, its body parsed.
+    static func event(from frame: Frame) throws -> ModelEvent {
         func body() throws -> JSONValue {
             do {
-                return try JSONParser.parse(bodyBytes)
+                return try JSONParser.parse(frame.body)
             } catch {
                 throw ModelCodecError(message: "event body is not valid JSON: \(error)")
             }
         }
+        let (collection, id, expected) = (frame.collection, frame.id, frame.expectedVersion)
         let command: ModelCommand =
-            switch kind {
+            switch frame.kind {
             case .create: .create(collection: collection, id: id, body: try body())
             case .replace: .replace(collection: collection, id: id, body: try body(), expectedVersion: expected)
             case .patch: .patch(collection: collection, id: id, patch: try body(), expectedVersion: expected)
             case .delete: .delete(collection: collection, id: id, expectedVersion: expected)
             }
-        return ModelEvent(command: command, timestampMillis: timestamp)
+        return ModelEvent(command: command, timestampMillis: frame.timestampMillis)
     }
 }
 

@@ -115,8 +115,9 @@ enum ModelSnapshotCodec {
                 let id = try reader.readString()
                 let version = try reader.readUInt64()
                 let createdIndex = try reader.readUInt64()
-                let value = try parse(try reader.readBytes())
-                collection.insert(StoredItem(value: value, version: version, createdIndex: createdIndex), id: id)
+                let text = try reader.readBytes()
+                let document = JSONDocument(bytes: text, value: try parse(text))
+                collection.insert(StoredItem(document: document, version: version, createdIndex: createdIndex), id: id)
             }
             for _ in 0..<(try reader.readUInt32()) {
                 let id = try reader.readString()
@@ -134,15 +135,13 @@ enum ModelSnapshotCodec {
                         entries.append(
                             HistoryEntry(
                                 index: index, kind: kind, timestampMillis: timestamp,
-                                data: data.isEmpty ? nil : try parse(data), bytes: data))
+                                document: data.isEmpty ? nil : JSONDocument(bytes: data, value: try parse(data))))
                     case .currentItem:
                         guard let item = collection[id] else {
                             throw ModelCodecError(message: "history of '\(id)' refers to an item the snapshot lacks")
                         }
                         entries.append(
-                            HistoryEntry(
-                                index: index, kind: kind, timestampMillis: timestamp, data: item.value,
-                                bytes: item.bytes))
+                            HistoryEntry(index: index, kind: kind, timestampMillis: timestamp, document: item.document))
                     case nil:
                         throw ModelCodecError(message: "unknown history data source in snapshot")
                     }

@@ -48,6 +48,37 @@ struct ModelState: Sendable {
         return Self.apply(event, at: index, to: &collections[name]!, schema: schema)
     }
 
+    /// Applies the event encoded in `data` (a log entry's payload) exactly as ``apply(_:at:)``
+    /// applies it decoded. A create whose body is in ``CompactJSON``'s form, as proposers write
+    /// it, is applied from the text (``CreatedItemText``) without parsing the body; anything
+    /// else is decoded, or taken from `decoded` when the caller already holds the event.
+    ///
+    /// - Throws: when `data` is not an encoded event (``ModelCodecError`` or a binary decoding error).
+    mutating func apply(encoded data: [UInt8], at index: UInt64, decoded: ModelEvent? = nil) throws -> ApplyOutcome {
+        let frame = try ModelEventCodec.frame(of: data)
+        if frame.kind == .create, let outcome = applyCreateText(frame, at: index) { return outcome }
+        return apply(try decoded ?? ModelEventCodec.event(from: frame), at: index)
+    }
+
+    /// The create in `frame` applied from its body's text, or `nil` (nothing changed) when the
+    /// body or the collection needs the general path.
+    private mutating func applyCreateText(_ frame: ModelEventCodec.Frame, at index: UInt64) -> ApplyOutcome? {
+        guard collections[frame.collection] != nil else { return nil }
+        if collections[frame.collection]![frame.id] != nil {
+            appliedIndex = max(appliedIndex, index)
+            return .alreadyExists(id: frame.id)
+        }
+        let now = Timestamp.rfc3339(millis: frame.timestampMillis)
+        guard let text = CreatedItemText.bytes(body: frame.body, id: frame.id, timestamp: now) else { return nil }
+        appliedIndex = max(appliedIndex, index)
+        let document = JSONDocument(bytes: text)
+        collections[frame.collection]!.store(
+            StoredItem(document: document, version: index, createdIndex: index), id: frame.id,
+            recording: HistoryEntry(
+                index: index, kind: .created, timestampMillis: frame.timestampMillis, document: document))
+        return .stored(id: frame.id, bytes: text, version: index, created: true)
+    }
+
     /// Marks `index` applied for an entry that carries no model command (a Raft no-op).
     mutating func skip(to index: UInt64) {
         appliedIndex = max(appliedIndex, index)
@@ -113,7 +144,7 @@ struct ModelState: Sendable {
         collection.store(
             item, id: id,
             recording: HistoryEntry(
-                index: index, kind: kind, timestampMillis: event.timestampMillis, data: item.value, bytes: item.bytes))
+                index: index, kind: kind, timestampMillis: event.timestampMillis, document: item.document))
         return .stored(id: id, bytes: item.bytes, version: index, created: kind == .created)
     }
 }

@@ -143,7 +143,11 @@ final class GroupCommitter: @unchecked Sendable, CommandSubmitting {
         }
         schedule.logged(entries.reduce(0) { $0 + $1.payload.count })
         let outcomes = store.mutate { state in
-            zip(batch, entries).map { pending, entry in state.apply(pending.event, at: entry.index) }
+            zip(batch, entries).map { pending, entry in
+                // The payload was encoded from the event just now, so its frame always reads.
+                (try? state.apply(encoded: entry.payload, at: entry.index, decoded: pending.event))
+                    ?? state.apply(pending.event, at: entry.index)
+            }
         }
         for ((pending, entry), outcome) in zip(zip(batch, entries), outcomes) {
             pending.whenDone(.success(CommitResult(index: entry.index, outcome: outcome)))

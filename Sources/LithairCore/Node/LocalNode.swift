@@ -61,13 +61,11 @@ final class LocalNode: Sendable {
         while next <= log.lastIndex {
             let chunkEnd = min(log.lastIndex, next + 4095)
             for entry in try log.entries(from: next, through: chunkEnd) {
-                let event: ModelEvent
                 do {
-                    event = try ModelEventCodec.decode(entry.payload)
+                    _ = try state.apply(encoded: entry.payload, at: entry.index)
                 } catch {
                     throw RecoveryError(message: "log entry \(entry.index) in \(directory)/log: \(error)")
                 }
-                _ = state.apply(event, at: entry.index)
                 replayed += 1
             }
             next = chunkEnd + 1

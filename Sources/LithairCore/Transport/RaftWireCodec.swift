@@ -88,6 +88,13 @@ enum RaftWireCodec {
         guard let expectedRoute = RaftWireRoute(rawValue: route) else {
             throw RaftWireError("unknown Raft route \(RaftWireValue.quote(route))")
         }
+        if expectedRoute == .append,
+            let message = body.withContiguousStorageIfAvailable({
+                decodeWrittenAppend(UnsafeRawBufferPointer($0), maxEntries: maxEntries)
+            }) ?? nil
+        {
+            return message
+        }
         return try decode(parseObject(body), expecting: expectedRoute, maxEntries: maxEntries)
     }
 

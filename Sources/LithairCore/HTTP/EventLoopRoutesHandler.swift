@@ -203,16 +203,21 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
         _ answer: HTTPAnswer, to request: Request, started: ContinuousClock.Instant, context: ChannelHandlerContext
     ) {
         guard active else { return }
+        // Appended, not set: a set looks for the name among the fields first, and these are
+        // never in an answer's own headers except a redirect's content type.
         var fields = answer.headers
+        fields.reserveCapacity(fields.count + 5)
         if let body = answer.body {
-            fields[.contentType] = JSONResponse.contentType
-            fields[.contentLength] = String(body.count)
+            if fields[.contentType] == nil {
+                fields.append(HTTPField(name: .contentType, value: JSONResponse.contentType))
+            }
+            fields.append(HTTPField(name: .contentLength, value: String(body.count)))
         } else if answer.status != .noContent {
-            fields[.contentLength] = "0"
+            fields.append(HTTPField(name: .contentLength, value: "0"))
         }
-        fields[.date] = HTTPDate.now()
-        fields[.server] = LithairServer.serverName
-        if !request.keepAlive { fields[.connection] = "close" }
+        fields.append(HTTPField(name: .date, value: HTTPDate.now()))
+        fields.append(HTTPField(name: .server, value: LithairServer.serverName))
+        if !request.keepAlive { fields.append(HTTPField(name: .connection, value: "close")) }
         context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
         if let body = answer.body {
             context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)

@@ -38,8 +38,8 @@ struct ModelWrites: Sendable {
         var headers: HTTPFields = [.raftIndex: String(result.index)]
         switch result.outcome {
         case .stored(let id, let bytes, let version, let created):
-            headers[.eTag] = Self.etag(version)
-            if created { headers[.location] = "\(schema.basePath)/\(id)" }
+            headers.append(HTTPField(name: .eTag, value: Self.etag(version)))
+            if created { headers.append(HTTPField(name: .location, value: schema.basePath + "/" + id)) }
             return HTTPAnswer(status: created ? .created : .ok, headers: headers, body: bytes)
         case .deleted:
             return HTTPAnswer(status: .noContent, headers: headers, body: nil)

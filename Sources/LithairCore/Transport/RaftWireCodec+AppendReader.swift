@@ -11,14 +11,18 @@ extension RaftWireCodec {
     /// The `append` message in `body` if it is in the writer's layout and passes every check
     /// ``decode(_:route:maxEntries:)`` makes; otherwise nil.
     static func decodeWrittenAppend(_ body: UnsafeRawBufferPointer, maxEntries: Int) -> RaftMessage? {
-        var reader = AppendReader(bytes: body)
+        var reader = AppendReader(cursor: ByteCursor(body))
         return reader.message(maxEntries: maxEntries)
     }
 }
 
 private struct AppendReader {
-    let bytes: UnsafeRawBufferPointer
-    var position = 0
+    var cursor: ByteCursor
+    var bytes: UnsafeRawBufferPointer { cursor.bytes }
+    var position: Int {
+        get { cursor.position }
+        set { cursor.position = newValue }
+    }
 
     mutating func message(maxEntries: Int) -> RaftMessage? {
         guard literal(#"{"entries":["#) else { return nil }
@@ -37,7 +41,7 @@ private struct AppendReader {
             literal(#","prev_log_term":"#), let prevLogTerm = number(),
             literal(#","term":"#), let term = number(), prevLogTerm <= term,
             literal(#","to":"#), let to = number(), to > 0,
-            literal(#","type":"append"}"#), position == bytes.count
+            literal(#","type":"append"}"#), cursor.atEnd
         else { return nil }
         // The log matching checks of the general decoder: indexes follow prev_log_index without
         // gaps; terms never go down, start at or above prev_log_term and stay within `term`.
@@ -78,14 +82,7 @@ private struct AppendReader {
         return LogEntry(index: index, term: term, kind: kind, data: data)
     }
 
-    /// Consumes `text` if it is next.
-    private mutating func literal(_ text: StaticString) -> Bool {
-        let count = text.utf8CodeUnitCount
-        guard position + count <= bytes.count else { return false }
-        for offset in 0..<count where bytes[position + offset] != text.utf8Start[offset] { return false }
-        position += count
-        return true
-    }
+    private mutating func literal(_ text: StaticString) -> Bool { cursor.skip(text) }
 
     /// A JSON integer in `0...Int64.max` with no leading zero.
     private mutating func number() -> UInt64? {

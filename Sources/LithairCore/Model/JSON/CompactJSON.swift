@@ -15,16 +15,20 @@ enum CompactJSON {
     }
 
     static func members(of bytes: [UInt8]) -> [Member]? {
-        bytes.withUnsafeBufferPointer { buffer in
-            var scanner = Scanner(bytes: buffer)
+        bytes.withUnsafeBytes { buffer in
+            var scanner = Scanner(cursor: ByteCursor(buffer))
             return scanner.topLevelMembers()
         }
     }
 
     private struct Scanner {
         static let maxDepth = 32
-        let bytes: UnsafeBufferPointer<UInt8>
-        var position = 0
+        var cursor: ByteCursor
+        var bytes: UnsafeRawBufferPointer { cursor.bytes }
+        var position: Int {
+            get { cursor.position }
+            set { cursor.position = newValue }
+        }
 
         mutating func topLevelMembers() -> [Member]? {
             guard skip("{") else { return nil }
@@ -38,15 +42,10 @@ enum CompactJSON {
                 } while skip(",")
                 guard skip("}") else { return nil }
             }
-            return position == bytes.count ? members : nil
+            return cursor.atEnd ? members : nil
         }
 
-        /// Consumes `byte` if it is next.
-        private mutating func skip(_ byte: Unicode.Scalar) -> Bool {
-            guard position < bytes.count, bytes[position] == UInt8(ascii: byte) else { return false }
-            position += 1
-            return true
-        }
+        private mutating func skip(_ text: StaticString) -> Bool { cursor.skip(text) }
 
         /// A string of printable ASCII without escapes; the range of its characters.
         private mutating func plainKey() -> Range<Int>? {
@@ -115,19 +114,11 @@ enum CompactJSON {
                     guard value(depth: depth + 1) else { return false }
                 } while skip(",")
                 return skip("]")
-            case UInt8(ascii: "t"): return literal("true")
-            case UInt8(ascii: "f"): return literal("false")
-            case UInt8(ascii: "n"): return literal("null")
+            case UInt8(ascii: "t"): return skip("true")
+            case UInt8(ascii: "f"): return skip("false")
+            case UInt8(ascii: "n"): return skip("null")
             default: return number()
             }
-        }
-
-        private mutating func literal(_ word: StaticString) -> Bool {
-            let count = word.utf8CodeUnitCount
-            guard position + count <= bytes.count else { return false }
-            for offset in 0..<count where bytes[position + offset] != word.utf8Start[offset] { return false }
-            position += count
-            return true
         }
 
         /// `-`? then `0` or a digit run not starting with 0, then an optional fraction; what

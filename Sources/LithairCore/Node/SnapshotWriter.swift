@@ -76,15 +76,10 @@ final class SnapshotWriter: Sendable {
         return true
     }
 
-    /// Sets the calling thread's nice value to 10; best effort (Linux names threads by the id
-    /// in `/proc/thread-self`, which Swift's Glibc module offers no `gettid` for).
+    /// Sets the calling thread's nice value to 10; best effort. On Linux the nice value belongs
+    /// to the thread, and `who == 0` names the caller (not the whole process).
     private static func lowerCurrentThreadPriority() {
-        var buffer = [CChar](repeating: 0, count: 64)
-        let length = readlink("/proc/thread-self", &buffer, buffer.count - 1)
-        guard length > 0 else { return }
-        let path = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let thread = path.split(separator: "/").last.flatMap({ id_t($0) }) else { return }
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), thread, 10)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
     }
 
     /// The snapshot is encoded and written in pieces of this size (the store flushes the file

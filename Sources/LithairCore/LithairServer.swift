@@ -68,7 +68,15 @@ public final class LithairServer: Sendable {
     }
 
     func makeApplication() throws -> some ApplicationProtocol {
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: self.makeChannelHandlers()))
+        let routes = makeEventLoopRoutes()
+        let secure = tls != nil
+        let http1 = HTTPServerBuilder { responder in
+            PlainRequestChannel(
+                base: HTTP1Channel(
+                    responder: responder,
+                    configuration: .init(additionalChannelHandlers: [EventLoopRoutesHandler(routes: routes)])),
+                routes: routes, secure: secure)
+        }
         return Application(
             router: makeRouter(),
             server: try tls.map { try .tls(http1, tlsConfiguration: $0.server) } ?? http1,
@@ -90,9 +98,9 @@ public final class LithairServer: Sendable {
     /// The `Server` header of every response.
     static let serverName = "lithair"
 
-    /// What each connection's pipeline holds ahead of the router: the routes answered on the
-    /// event loop (peers' Raft messages, creates on the node that takes writes).
-    private func makeChannelHandlers() -> [any RemovableChannelHandler] {
+    /// The routes answered on the event loop, ahead of the router: peers' Raft messages, and
+    /// creates on the node that takes writes.
+    private func makeEventLoopRoutes() -> EventLoopRoutes {
         var endpoints: [any EventLoopEndpoint] = []
         let takesWrites: @Sendable () -> Bool
         if let raft = node as? RaftNode {
@@ -107,7 +115,7 @@ public final class LithairServer: Sendable {
                     writes: ModelWrites(schema: schema, node: node), maxBodyBytes: configuration.maxBodyBytes,
                     takesWrites: takesWrites))
         }
-        return [EventLoopRoutesHandler(endpoints: endpoints, metrics: metrics)]
+        return EventLoopRoutes(endpoints: endpoints, metrics: metrics)
     }
 
     func makeRouter() -> Router<BasicRequestContext> {

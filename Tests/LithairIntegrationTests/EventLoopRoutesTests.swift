@@ -210,4 +210,71 @@ struct EventLoopRoutesTests {
         server.signal(SIGTERM)
         #expect(try await server.waitForExit() == 0)
     }
+
+    @Test("a create sent a byte at a time is answered; a chunked one hands the connection to the HTTP stack")
+    func plainRequestsFromRawBytes() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try LithairProcess(dataDirectory: directory)
+        try await server.waitUntilReady()
+        let connection = try RawHTTPConnection(port: server.port)
+        let create = RawHTTPConnection.request(
+            "POST", "/api/products", body: #"{"id":"bytes","name":"n","price":1}"#,
+            headers: ["Content-Type: application/json"])
+        for byte in create {
+            try connection.send([byte])
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        let created = try connection.readResponse()
+        #expect(created.status == 201)
+        #expect(created.body.contains(#""id":"bytes""#))
+        #expect(created.headers["x-raft-index"] != nil)
+        #expect(created.headers["content-type"] == "application/json; charset=utf-8")
+
+        // Chunked: not read from raw bytes; the HTTP stack takes this and every later request.
+        let body = #"{"id":"chunked","name":"n","price":2}"#
+        let chunked =
+            "POST /api/products HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + "Transfer-Encoding: chunked\r\n\r\n\(String(body.utf8.count, radix: 16))\r\n\(body)\r\n0\r\n\r\n"
+        try connection.send(
+            Array(chunked.utf8)
+                + RawHTTPConnection.request(
+                    "POST", "/api/products", body: #"{"id":"after","name":"n","price":3}"#,
+                    headers: ["Content-Type: application/json"]))
+        #expect(try connection.readResponse().status == 201)
+        #expect(try connection.readResponse().status == 201)
+        // Both a length and chunked: refused (a request smuggling shape), and the connection closed.
+        try connection.send(
+            Array(
+                ("POST /api/products HTTP/1.1\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "0\r\n\r\n").utf8))
+        #expect(try connection.readResponse().status == 400)
+        let count = try await HTTP.request(.GET, server.baseURL + "/api/products/count")
+        #expect(count.text == #"{"count":3}"#)
+    }
+
+    @Test("SIGTERM closes idle keep-alive connections of the raw fast path and exits 0")
+    func gracefulShutdownWithRawConnections() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let server = try LithairProcess(dataDirectory: directory)
+        try await server.waitUntilReady()
+        let connections = try (0..<4).map { _ in try RawHTTPConnection(port: server.port) }
+        for (number, connection) in connections.enumerated() {
+            try connection.send(
+                RawHTTPConnection.request(
+                    "POST", "/api/products", body: #"{"id":"k\#(number)","name":"n","price":1}"#,
+                    headers: ["Content-Type: application/json"]))
+            #expect(try connection.readResponse().status == 201)
+        }
+        server.signal(SIGTERM)
+        #expect(try await server.waitForExit() == 0)
+        for connection in connections { #expect(try connection.isClosedByServer()) }
+        let restarted = try LithairProcess(dataDirectory: directory, port: server.port)
+        try await restarted.waitUntilReady()
+        let count = try await HTTP.request(.GET, restarted.baseURL + "/api/products/count")
+        #expect(count.text == #"{"count":4}"#)
+        restarted.signal(SIGTERM)
+        #expect(try await restarted.waitForExit() == 0)
+    }
 }

@@ -3,7 +3,8 @@ import NIOCore
 import NIOHTTPTypes
 
 /// Answers the hottest routes on the connection's event loop, ahead of Hummingbird's router;
-/// every other request passes through untouched.
+/// every other request passes through untouched. It sees the requests ``PlainRequestFastPath``
+/// leaves to the HTTP stack: those on a connection handed over, in any form HTTP allows.
 ///
 /// Through the router a request is handed to a task and its response back to the event loop,
 /// and the node's answer wakes that task in between: on these machines each hop costs more
@@ -36,8 +37,7 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
         case answering
     }
 
-    private let endpoints: [any EventLoopEndpoint]
-    private let metrics: ServerMetrics
+    private let routes: EventLoopRoutes
     private var reading = Reading.idle
     private var routerAnswersOwed = 0
     /// Request parts that arrived while an earlier request on the connection was unanswered.
@@ -46,9 +46,8 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var active = true
     static let maxHeldBytes = 128 << 20
 
-    init(endpoints: [any EventLoopEndpoint], metrics: ServerMetrics) {
-        self.endpoints = endpoints
-        self.metrics = metrics
+    init(routes: EventLoopRoutes) {
+        self.routes = routes
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -82,17 +81,10 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
         if case .answering = reading { true } else { false }
     }
 
-    private func endpoint(for head: HTTPRequest) -> (any EventLoopEndpoint, String)? {
-        for endpoint in endpoints {
-            if let route = endpoint.route(for: head) { return (endpoint, route) }
-        }
-        return nil
-    }
-
     private func process(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
         switch part {
         case .head(let head):
-            guard case .idle = reading, let (endpoint, route) = endpoint(for: head) else { break }
+            guard case .idle = reading, let (endpoint, route) = routes.match(head) else { break }
             guard routerAnswersOwed == 0 else {
                 hold(part, context: context)
                 return
@@ -165,7 +157,7 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func releaseHeld(context: ChannelHandlerContext) {
         var forwarded = false
         while active, !held.isEmpty, !isAnswering {
-            if case .head(let head) = held[0], endpoint(for: head) != nil, routerAnswersOwed > 0 { break }
+            if case .head(let head) = held[0], routes.match(head) != nil, routerAnswersOwed > 0 { break }
             let part = held.removeFirst()
             if case .body(let chunk) = part { heldBytes -= chunk.readableBytes }
             if case .passing = reading { forwarded = true }
@@ -203,27 +195,14 @@ final class EventLoopRoutesHandler: ChannelDuplexHandler, RemovableChannelHandle
         _ answer: HTTPAnswer, to request: Request, started: ContinuousClock.Instant, context: ChannelHandlerContext
     ) {
         guard active else { return }
-        // Appended, not set: a set looks for the name among the fields first, and these are
-        // never in an answer's own headers except a redirect's content type.
-        var fields = answer.headers
-        fields.reserveCapacity(fields.count + 5)
-        if let body = answer.body {
-            if fields[.contentType] == nil {
-                fields.append(HTTPField(name: .contentType, value: JSONResponse.contentType))
-            }
-            fields.append(HTTPField(name: .contentLength, value: String(body.count)))
-        } else if answer.status != .noContent {
-            fields.append(HTTPField(name: .contentLength, value: "0"))
-        }
-        fields.append(HTTPField(name: .date, value: HTTPDate.now()))
-        fields.append(HTTPField(name: .server, value: LithairServer.serverName))
-        if !request.keepAlive { fields.append(HTTPField(name: .connection, value: "close")) }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
+        let head = HTTPResponse(
+            status: answer.status, headerFields: answer.responseFields(keepAlive: request.keepAlive))
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         if let body = answer.body {
             context.write(wrapOutboundOut(.body(context.channel.allocator.buffer(bytes: body))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        metrics.recordRequest(
+        routes.metrics.recordRequest(
             route: request.route, method: request.head.method.rawValue, status: answer.status.code,
             duration: ContinuousClock.now - started)
         reading = .idle

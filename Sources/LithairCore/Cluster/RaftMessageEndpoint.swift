@@ -26,7 +26,7 @@ struct RaftMessageEndpoint: EventLoopEndpoint {
     ) {
         do throws(APIError) {
             let promise = try intake.admit(
-                route: route, authorization: head.headerFields[.authorization], body: body.readableBytesView)
+                route: route, authorization: head.headerFields.value(of: .authorization), body: body.readableBytesView)
             promise.whenResolved(timeout: RaftMessageIntake.replyTimeout) { result in
                 reply(
                     .answering { () throws(APIError) in

@@ -9,34 +9,38 @@ extension HTTPAnswer {
         // never in an answer's own headers except a redirect's content type.
         var fields = headers
         fields.reserveCapacity(fields.count + 5)
-        if let body {
-            if fields[.contentType] == nil {
-                fields.append(HTTPField(name: .contentType, value: JSONResponse.contentType))
-            }
-            fields.append(HTTPField(name: .contentLength, value: String(body.count)))
-        } else if status != .noContent {
-            fields.append(HTTPField(name: .contentLength, value: "0"))
-        }
-        fields.append(HTTPField(name: .date, value: HTTPDate.now()))
-        fields.append(HTTPField(name: .server, value: LithairServer.serverName))
-        if !keepAlive { fields.append(HTTPField(name: .connection, value: "close")) }
+        forEachStandardField(keepAlive: keepAlive) { name, value in fields.append(HTTPField(name: name, value: value)) }
         return fields
     }
 
     /// The whole HTTP/1.1 response: status line, fields, blank line, body.
     func write(into buffer: inout ByteBuffer, keepAlive: Bool) {
-        buffer.writeStaticString("HTTP/1.1 ")
-        buffer.writeString(String(status.code))
-        buffer.writeStaticString(" ")
-        buffer.writeString(status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
-        for field in responseFields(keepAlive: keepAlive) {
-            buffer.writeString(field.name.rawName)
+        switch status {
+        case .ok: buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
+        case .created: buffer.writeStaticString("HTTP/1.1 201 Created\r\n")
+        default: buffer.writeString("HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n")
+        }
+        func write(_ name: HTTPField.Name, _ value: String) {
+            buffer.writeString(name.rawName)
             buffer.writeStaticString(": ")
-            buffer.writeString(field.value)
+            buffer.writeString(value)
             buffer.writeStaticString("\r\n")
         }
+        for field in headers { write(field.name, field.value) }
+        forEachStandardField(keepAlive: keepAlive, write)
         buffer.writeStaticString("\r\n")
         if let body { buffer.writeBytes(body) }
+    }
+
+    private func forEachStandardField(keepAlive: Bool, _ add: (HTTPField.Name, String) -> Void) {
+        if let body {
+            if !headers.contains(where: { $0.name == .contentType }) { add(.contentType, JSONResponse.contentType) }
+            add(.contentLength, String(body.count))
+        } else if status != .noContent {
+            add(.contentLength, "0")
+        }
+        add(.date, HTTPDate.now())
+        add(.server, LithairServer.serverName)
+        if !keepAlive { add(.connection, "close") }
     }
 }

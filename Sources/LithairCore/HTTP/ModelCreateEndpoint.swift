@@ -23,7 +23,7 @@ struct ModelCreateEndpoint: EventLoopEndpoint {
         to head: HTTPRequest, route: String, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void
     ) {
         do throws(APIError) {
-            try JSONBodyReader.checkContentType(head.headerFields[.contentType])
+            try JSONBodyReader.checkContentType(head.headerFields.value(of: .contentType))
             let command = try writes.createCommand(JSONBodyReader.object(in: body.readableBytesView))
             writes.node.submit(command) { [writes] result in
                 reply(.answering { () throws(APIError) in try writes.answer(result.mapError(APIError.init).get()) })

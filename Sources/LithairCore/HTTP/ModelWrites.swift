@@ -35,7 +35,9 @@ struct ModelWrites: Sendable {
     /// The HTTP answer to a committed write: the stored item with `X-Raft-Index`, `ETag`
     /// (and `Location` for a create), `204` for a delete, or the error the outcome means.
     func answer(_ result: CommitResult) throws(APIError) -> HTTPAnswer {
-        var headers: HTTPFields = [.raftIndex: String(result.index)]
+        var headers = HTTPFields()
+        headers.reserveCapacity(3)
+        headers.append(HTTPField(name: .raftIndex, value: String(result.index)))
         switch result.outcome {
         case .stored(let id, let bytes, let version, let created):
             headers.append(HTTPField(name: .eTag, value: Self.etag(version)))

@@ -41,6 +41,19 @@ struct ModelCollection: Sendable {
         if created { appendToOrder(id, item) }
     }
 
+    /// Stores `item` as the item `id` unless `id` is a live item, with one lookup for both;
+    /// returns whether it was stored.
+    mutating func storeNew(_ item: StoredItem, id: String, recording entry: HistoryEntry) -> Bool {
+        let stored = records.modify(id, default: Record(item: nil, history: [])) { record in
+            guard record.item == nil else { return false }
+            record.item = item
+            record.history.append(entry)
+            return true
+        }
+        if stored { appendToOrder(id, item) }
+        return stored
+    }
+
     /// Deletes the item `id`, appending `entry` (its deletion) to its history; nothing
     /// happens if there is no such live item.
     mutating func remove(id: String, recording entry: HistoryEntry) {

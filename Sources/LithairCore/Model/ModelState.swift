@@ -63,20 +63,18 @@ struct ModelState: Sendable {
     /// The create in `frame` applied from its body's text, or `nil` (nothing changed) when the
     /// body or the collection needs the general path.
     private mutating func applyCreateText(_ frame: ModelEventCodec.Frame, at index: UInt64) -> ApplyOutcome? {
-        guard collections[frame.collection] != nil else { return nil }
-        if collections[frame.collection]![frame.id] != nil {
-            appliedIndex = max(appliedIndex, index)
-            return .alreadyExists(id: frame.id)
-        }
-        let now = Timestamp.rfc3339(millis: frame.timestampMillis)
-        guard let text = CreatedItemText.bytes(body: frame.body, id: frame.id, timestamp: now) else { return nil }
+        // The text first: a body it declines goes the decoding way, duplicate or not.
+        guard collections[frame.collection] != nil,
+            let text = CreatedItemText.bytes(
+                body: frame.body, id: frame.id, timestamp: Timestamp.rfc3339(millis: frame.timestampMillis))
+        else { return nil }
         appliedIndex = max(appliedIndex, index)
         let document = JSONDocument(bytes: text)
-        collections[frame.collection]!.store(
+        let stored = collections[frame.collection]!.storeNew(
             StoredItem(document: document, version: index, createdIndex: index), id: frame.id,
             recording: HistoryEntry(
                 index: index, kind: .created, timestampMillis: frame.timestampMillis, document: document))
-        return .stored(id: frame.id, bytes: text, version: index, created: true)
+        return stored ? .stored(id: frame.id, bytes: text, version: index, created: true) : .alreadyExists(id: frame.id)
     }
 
     /// Marks `index` applied for an entry that carries no model command (a Raft no-op).

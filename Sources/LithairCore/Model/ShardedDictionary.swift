@@ -71,24 +71,27 @@ struct ShardedDictionary<Value> {
         return removed
     }
 
-    /// Changes the value of `key` in place, starting from `defaultValue` if it has none.
-    mutating func modify(
-        _ key: String, default defaultValue: @autoclosure () -> Value, _ change: (inout Value) -> Void
-    ) {
+    /// Changes the value of `key` in place, starting from `defaultValue` if it has none;
+    /// returns what `change` returns.
+    @discardableResult
+    mutating func modify<Result>(
+        _ key: String, default defaultValue: @autoclosure () -> Value, _ change: (inout Value) -> Result
+    ) -> Result {
         let key = HashedKey(key)
         let shard = Self.shard(of: key)
         guard isKnownUniquelyReferenced(&shards) else {
             let current = self[key]
             var value = current ?? defaultValue()
-            change(&value)
+            let result = change(&value)
             pending[key] = .some(value)
             if current == nil { count += 1 }
-            return
+            return result
         }
         settlePending(key, shard: shard)
         let before = shards.maps[shard].count
-        change(&shards.maps[shard][key, default: defaultValue()])
+        let result = change(&shards.maps[shard][key, default: defaultValue()])
         count += shards.maps[shard].count - before
+        return result
     }
 
     /// With the shards held uniquely: moves the pending change of `key`, and a few others,

@@ -31,6 +31,7 @@ public final class LithairServer: Sendable {
         let tls = try configuration.tls.map { settings throws(ConfigurationError) in try LoadedTLS(settings) }
         self.tls = tls
         if let cluster = configuration.cluster {
+            if let secret = cluster.clusterSecret { try Self.checkSecret(secret) }
             if cluster.clusterSecret == nil {
                 configuration.logger.warning(
                     """
@@ -49,6 +50,15 @@ public final class LithairServer: Sendable {
             self.node = try LocalNode(
                 directory: configuration.dataDirectory, schemas: schemas, settings: configuration.commit,
                 metrics: metrics, logger: configuration.logger)
+        }
+    }
+
+    /// The secret travels in a header line, which a space, a control character or a non-ASCII
+    /// byte would break.
+    private static func checkSecret(_ secret: String) throws(ConfigurationError) {
+        guard !secret.isEmpty, secret.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ConfigurationError(
+                message: "the cluster secret (LITHAIR_CLUSTER_SECRET) must be printable ASCII without spaces")
         }
     }
 

@@ -68,25 +68,80 @@ struct ModelSnapshotCodecTests {
     @Test func formatOneSnapshotsStillLoad() throws {
         let original = state(events: 400)
         let restored = try ModelSnapshotCodec.decode(formatOne(original), schemas: schemas)
-        #expect(ModelSnapshotCodec.encode(restored) == ModelSnapshotCodec.encode(original))
+        #expect(StateContents(restored) == StateContents(original))
         #expect(histories(restored) == histories(original))
         #expect(restored.appliedIndex == 400)
     }
 
-    @Test func formatTwoRoundTripsAndWritesTheCurrentVersionOnce() throws {
+    /// `state` in format 2, as releases before format 3 wrote it: items in creation order,
+    /// then histories, each live item's last version written once.
+    private func formatTwo(_ state: ModelState) -> [UInt8] {
+        var writer = BinaryWriter()
+        writer.writeUInt32(0x4C_54_48_53)
+        writer.writeUInt8(2)
+        writer.writeUInt64(state.appliedIndex)
+        let names = state.collections.keys.sorted()
+        writer.writeUInt32(UInt32(names.count))
+        for name in names {
+            let collection = state.collections[name]!
+            writer.writeString(name)
+            writer.writeUInt32(UInt32(collection.count))
+            for (id, item) in collection.itemsInOrder {
+                writer.writeString(id)
+                writer.writeUInt64(item.version)
+                writer.writeUInt64(item.createdIndex)
+                writer.writeBytes(item.bytes)
+            }
+            let histories = collection.historiesInOrder
+            writer.writeUInt32(UInt32(histories.count))
+            for (id, entries) in histories {
+                writer.writeString(id)
+                writer.writeUInt32(UInt32(entries.count))
+                for (position, entry) in entries.enumerated() {
+                    writer.writeUInt64(entry.index)
+                    writer.writeUInt8(entry.kind.rawValue)
+                    writer.writeInt64(entry.timestampMillis)
+                    if position == entries.count - 1, let item = collection[id], item.bytes == entry.dataBytes {
+                        writer.writeUInt8(1)
+                    } else {
+                        writer.writeUInt8(0)
+                        writer.writeBytes(entry.dataBytes)
+                    }
+                }
+            }
+        }
+        return writer.bytes
+    }
+
+    @Test func formatTwoSnapshotsStillLoad() throws {
+        let original = state(events: 400)
+        let restored = try ModelSnapshotCodec.decode(formatTwo(original), schemas: schemas)
+        #expect(StateContents(restored) == StateContents(original))
+        #expect(histories(restored) == histories(original))
+        #expect(restored.appliedIndex == 400)
+    }
+
+    @Test func formatThreeRoundTripsAndWritesEachIDAndLiveItemOnce() throws {
         let original = state(events: 400)
         let encoded = ModelSnapshotCodec.encode(original)
         let restored = try ModelSnapshotCodec.decode(encoded, schemas: schemas)
         #expect(histories(restored) == histories(original))
-        #expect(ModelSnapshotCodec.encode(restored) == encoded)
-        // Format 2 leaves out each live item's JSON and its length prefix from the history,
-        // and spends one byte per history entry on saying where its data is.
+        #expect(StateContents(restored) == StateContents(original))
         let collection = original.collection("products")!
         let live = Array(collection.itemsInOrder)
+        // Written in map order, restored in creation order.
+        #expect(restored.collection("products")!.itemsInOrder.map(\.id) == live.map(\.id))
+        // Against format 1: each live id once instead of twice, a one-byte live flag per id,
+        // each live item's JSON and its length prefix left out of its history, a one-byte
+        // data source per history entry, and no separate count of histories.
         let itemBytes = live.reduce(0) { $0 + $1.item.bytes.count }
-        let entryCount = collection.historiesInOrder.reduce(0) { $0 + $1.entries.count }
-        #expect(!live.isEmpty)
-        #expect(formatOne(original).count - encoded.count == itemBytes + 4 * live.count - entryCount)
+        let idBytes = live.reduce(0) { $0 + 4 + $1.id.utf8.count }
+        let histories = collection.historiesInOrder
+        let entryCount = histories.reduce(0) { $0 + $1.entries.count }
+        #expect(!live.isEmpty && histories.count > live.count, "deleted ids too")
+        #expect(
+            formatOne(original).count - encoded.count
+                == 4 + idBytes - histories.count + itemBytes + 4 * live.count - entryCount)
     }
 
     @Test func piecesConcatenateToTheWholeEncoding() throws {
@@ -115,6 +170,26 @@ struct ModelSnapshotCodecTests {
         #expect(calls == 3)
     }
 
+    @Test func aFormatThreeHistoryThatPointsAtNoItemOrAnUnknownFlagIsRejected() {
+        for flag: UInt8 in [0, 2] {
+            var writer = BinaryWriter()
+            writer.writeUInt32(0x4C_54_48_53)
+            writer.writeUInt8(3)
+            writer.writeUInt64(1)
+            writer.writeUInt32(1)
+            writer.writeString("products")
+            writer.writeUInt32(1)  // one id
+            writer.writeString("ghost")
+            writer.writeUInt8(flag)  // 0: no live item; 2: not a flag
+            writer.writeUInt32(1)
+            writer.writeUInt64(1)
+            writer.writeUInt8(HistoryEntry.Kind.created.rawValue)
+            writer.writeInt64(0)
+            writer.writeUInt8(1)  // "the item as stored"
+            #expect(throws: ModelCodecError.self) { try ModelSnapshotCodec.decode(writer.bytes, schemas: schemas) }
+        }
+    }
+
     @Test func aHistoryThatPointsAtAMissingItemIsRejected() {
         var writer = BinaryWriter()
         writer.writeUInt32(0x4C_54_48_53)
@@ -135,9 +210,19 @@ struct ModelSnapshotCodecTests {
 }
 
 extension ModelCollection {
-    /// The order snapshots write histories in: live items' in creation order, then deleted
-    /// items' by id (what format 1 wrote too).
+    /// The order formats 1 and 2 wrote histories in: live items' in creation order, then
+    /// deleted items' by id.
     fileprivate var historiesInOrder: [(id: String, entries: [HistoryEntry])] {
-        recordsInOrder.map { ($0.id, $0.history) } + deletedHistories.map { ($0.id, $0.history) }
+        var live: [(createdIndex: UInt64, id: String, entries: [HistoryEntry])] = []
+        var deleted: [(id: String, entries: [HistoryEntry])] = []
+        forEachRecord { id, record in
+            if let item = record.item {
+                live.append((item.createdIndex, id, record.history))
+            } else {
+                deleted.append((id, record.history))
+            }
+        }
+        return live.sorted { $0.createdIndex < $1.createdIndex }.map { ($0.id, $0.entries) }
+            + deleted.sorted { $0.id < $1.id }
     }
 }

@@ -1,6 +1,5 @@
 import LithairConsensus
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import Synchronization
@@ -15,7 +14,9 @@ import Synchronization
 /// The replication round trip is the hot path of every write. Through AsyncHTTPClient it
 /// hopped from the node's loop to a task, from the task to the event loop and back on the
 /// way in; here the node's loop hands the message to the event loop (only when it is idle)
-/// and the reply goes from the event loop straight to the node's inbox.
+/// and the reply goes from the event loop straight to the node's inbox. The request is written
+/// as one buffer of raw bytes and the reply read by ``PeerReplyReader``, without NIO's HTTP
+/// client codec.
 final class PeerConnection: @unchecked Sendable {
     /// What one request ended with.
     enum Outcome {
@@ -34,7 +35,8 @@ final class PeerConnection: @unchecked Sendable {
     /// HTTPS: the peer's certificate must chain to the cluster's CA and name its host or IP.
     private let tls: NIOSSLContext?
     private let loop: any EventLoop
-    private let headers: HTTPHeaders
+    /// The request's header lines after the request line, up to `content-length`.
+    private let headerLines: [UInt8]
     private let requestTimeout: TimeAmount
     private let capacity: Int
     private let onOutcome: @Sendable (Outcome) -> Void
@@ -59,9 +61,9 @@ final class PeerConnection: @unchecked Sendable {
         self.requestTimeout = .nanoseconds(Int64(requestTimeout.nanoseconds))
         self.capacity = capacity
         self.onOutcome = onOutcome
-        var headers = HTTPHeaders([("host", peer.address), ("content-type", "application/json")])
-        if let secret { headers.add(name: "authorization", value: "Bearer \(secret)") }
-        self.headers = headers
+        var lines = "host: \(peer.address)\r\ncontent-type: application/json\r\n"
+        if let secret { lines += "authorization: Bearer \(secret)\r\n" }
+        self.headerLines = Array(lines.utf8)
     }
 
     /// Queues `message`; past `capacity` the oldest are dropped (the leader re-probes).
@@ -111,11 +113,16 @@ final class PeerConnection: @unchecked Sendable {
         }
         outstanding = (ContinuousClock.now, timeout)
         connected { channel in
-            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: route, headers: self.headers)
-            head.headers.add(name: "content-length", value: String(body.count))
-            channel.write(HTTPClientRequestPart.head(head), promise: nil)
-            channel.write(HTTPClientRequestPart.body(.byteBuffer(channel.allocator.buffer(bytes: body))), promise: nil)
-            channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+            var request = channel.allocator.buffer(capacity: self.headerLines.count + body.count + 64)
+            request.writeStaticString("POST ")
+            request.writeString(route)
+            request.writeStaticString(" HTTP/1.1\r\n")
+            request.writeBytes(self.headerLines)
+            request.writeStaticString("content-length: ")
+            request.writeString(String(body.count))
+            request.writeStaticString("\r\n\r\n")
+            request.writeBytes(body)
+            channel.writeAndFlush(request, promise: nil)
         }
     }
 
@@ -123,7 +130,6 @@ final class PeerConnection: @unchecked Sendable {
     private func connected(_ body: @escaping (any Channel) -> Void) {
         if let channel, channel.isActive { return body(channel) }
         channel = nil
-        let collector = ReplyCollector(connection: self)
         let tls = self.tls
         let host = peer.host
         ClientBootstrap(group: loop)
@@ -137,8 +143,7 @@ final class PeerConnection: @unchecked Sendable {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOSSLClientHandler(context: tls, serverHostname: name ? nil : host))
                     }
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                    try channel.pipeline.syncOperations.addHandler(collector)
+                    try channel.pipeline.syncOperations.addHandler(PeerReplyReader(connection: self))
                 }
             }
             .connect(host: peer.host, port: peer.port)
@@ -172,63 +177,20 @@ final class PeerConnection: @unchecked Sendable {
         pump()
     }
 
-    fileprivate func replied(status: HTTPResponseStatus, body: ByteBuffer) {
+    /// On the event loop: the reply to the request in flight.
+    func replied(status: Int, body: ByteBuffer) {
         guard let (started, _) = outstanding else { return }
-        if (200..<300).contains(status.code) {
+        if (200..<300).contains(status) {
             finish(.replied(body, latency: ContinuousClock.now - started))
         } else {
-            finish(.failed("HTTP \(status.code): \(String(buffer: body))"))
+            finish(.failed("HTTP \(status): \(String(buffer: body))"))
         }
     }
 
-    fileprivate func connectionLost(_ channel: any Channel, error: (any Error)?) {
+    /// On the event loop: `channel` closed or failed.
+    func connectionLost(_ channel: any Channel, error: (any Error)?) {
         guard channel === self.channel else { return }
         self.channel = nil
         finish(.failed(error.map { "\($0)" } ?? "connection closed by the peer"))
     }
-}
-
-/// Gathers each response on a peer connection and hands it to the ``PeerConnection``.
-private final class ReplyCollector: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = HTTPClientResponsePart
-
-    static let maxReplyBytes = 1 << 20
-    private let connection: PeerConnection
-    private var status: HTTPResponseStatus?
-    private var body = ByteBuffer()
-
-    init(connection: PeerConnection) { self.connection = connection }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            status = head.status
-            body.clear()
-        case .body(var chunk):
-            guard body.readableBytes + chunk.readableBytes <= Self.maxReplyBytes else {
-                connection.connectionLost(context.channel, error: ReplyTooLarge())
-                context.close(promise: nil)
-                return
-            }
-            body.writeBuffer(&chunk)
-        case .end:
-            guard let status else { return }
-            self.status = nil
-            connection.replied(status: status, body: body)
-        }
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        connection.connectionLost(context.channel, error: nil)
-        context.fireChannelInactive()
-    }
-
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        connection.connectionLost(context.channel, error: error)
-        context.close(promise: nil)
-    }
-}
-
-private struct ReplyTooLarge: Error, CustomStringConvertible {
-    var description: String { "reply larger than \(ReplyCollector.maxReplyBytes) bytes" }
 }

@@ -82,27 +82,39 @@ struct ModelCollection: Sendable {
         records.modify(id, default: Record(item: nil, history: [])) { $0.history = entries }
     }
 
+    /// Restores `id` from a snapshot, records in any order: its item, if live, and its history.
+    /// ``orderRestoredItems()`` then puts the items in creation order.
+    mutating func restore(id: String, item: StoredItem?, history: [HistoryEntry]) {
+        var created = false
+        records.modify(id, default: Record(item: nil, history: [])) { record in
+            created = record.item == nil && item != nil
+            record = Record(item: item, history: history)
+        }
+        if created, let item { appendToOrder(id, item) }
+    }
+
+    /// Orders the items restored by ``restore(id:item:history:)`` by creation.
+    mutating func orderRestoredItems() {
+        let slots = Array(order.elements)
+        guard !zip(slots, slots.dropFirst()).allSatisfy({ $0.createdIndex < $1.createdIndex }) else { return }
+        order = ChunkedArray()
+        for slot in slots.sorted(by: { $0.createdIndex < $1.createdIndex }) { order.append(slot) }
+    }
+
+    /// Every id with a live item or a history, with both, in one pass over the map (no
+    /// lookup per id), in no particular order: not even the same for equal collections.
+    func forEachRecord(_ body: (String, Record) throws -> Void) rethrows {
+        try records.forEachShard { entries in
+            for entry in entries { try body(entry.key, entry.value) }
+        }
+    }
+
     /// Live items in creation order.
     var itemsInOrder: some Sequence<(id: String, item: StoredItem)> {
         order.elements.lazy.compactMap { slot in
             guard let item = records[slot.id]?.item, item.createdIndex == slot.createdIndex else { return nil }
             return (slot.id, item)
         }
-    }
-
-    /// Live items in creation order, each with its history (one lookup per item).
-    var recordsInOrder: some Sequence<(id: String, item: StoredItem, history: [HistoryEntry])> {
-        order.elements.lazy.compactMap { slot in
-            guard let record = records[slot.id], let item = record.item, item.createdIndex == slot.createdIndex else {
-                return nil
-            }
-            return (slot.id, item, record.history)
-        }
-    }
-
-    /// The histories of deleted items, by id.
-    var deletedHistories: [(id: String, history: [HistoryEntry])] {
-        records.elements.filter { $0.value.item == nil }.map { ($0.key, $0.value.history) }.sorted { $0.id < $1.id }
     }
 
     private mutating func appendToOrder(_ id: String, _ item: StoredItem) {

@@ -2,17 +2,18 @@ import LithairStorage
 
 /// The binary form of a whole ``ModelState``: what snapshots store and followers install.
 ///
-/// Items are written in creation order so that a restored collection lists them in the same
-/// order; histories travel with the items because the log before a snapshot is deleted.
-///
-/// Format 2 (format 1 is still read) writes the last version of a live item once: its history
-/// entry says "the item as stored" instead of repeating the item's JSON, which was about half
-/// of a snapshot of freshly created items.
+/// Format 3 writes each id once, in one pass over the collection's map, in the map's order
+/// (so two encodings of equal states may differ): its item if live, then its history
+/// (histories travel with the items because the log before a snapshot is deleted). Restoring
+/// orders the items by creation again. Formats 1 and 2 wrote the items in
+/// creation order, then the histories, which took a map lookup per item (a cache miss each)
+/// and a second pass; they are still read. Since format 2 the last version of a live item is
+/// written once: its history entry says "the item as stored" instead of repeating the JSON.
 enum ModelSnapshotCodec {
     private static let magic: UInt32 = 0x4C_54_48_53  // "LTHS"
-    private static let formatVersion: UInt8 = 2
+    private static let formatVersion: UInt8 = 3
 
-    /// Where a format-2 history entry's data is.
+    /// Where a history entry's data is (formats 2 and 3).
     private enum DataSource: UInt8 {
         /// Length-prefixed JSON follows (empty for a delete).
         case inline = 0
@@ -40,9 +41,6 @@ enum ModelSnapshotCodec {
     }
 
     /// Writes `state` into `writer`, calling `flush` whenever it holds `limit` bytes or more.
-    ///
-    /// Each live item is looked up once (the map holds 100,000s of items, and every lookup is
-    /// a cache miss); deleted items' histories are gathered only when there are some.
     private static func encode(
         _ state: ModelState, into writer: inout BinaryWriter, flushingAt limit: Int,
         flush: (inout BinaryWriter) throws -> Void
@@ -54,36 +52,27 @@ enum ModelSnapshotCodec {
         writer.writeUInt32(UInt32(names.count))
         for name in names {
             let collection = state.collections[name]!
-            // One lookup per live item, for both sections.
-            let live = Array(collection.recordsInOrder)
             writer.writeString(name)
-            writer.writeUInt32(UInt32(live.count))
-            for (id, item, _) in live {
-                writer.writeString(id)
-                writer.writeUInt64(item.version)
-                writer.writeUInt64(item.createdIndex)
-                writer.writeBytes(item.bytes)
-                if writer.bytes.count >= limit { try flush(&writer) }
-            }
-            // Histories: live items' in creation order, then deleted items' by id.
             writer.writeUInt32(UInt32(collection.historyCount))
-            for (id, item, history) in live {
-                writeHistory(history, of: id, currentItem: item.bytes, into: &writer)
-                if writer.bytes.count >= limit { try flush(&writer) }
-            }
-            if collection.historyCount > live.count {
-                for (id, history) in collection.deletedHistories {
-                    writeHistory(history, of: id, currentItem: nil, into: &writer)
-                    if writer.bytes.count >= limit { try flush(&writer) }
+            try collection.forEachRecord { id, record in
+                writer.writeString(id)
+                if let item = record.item {
+                    writer.writeUInt8(1)
+                    writer.writeUInt64(item.version)
+                    writer.writeUInt64(item.createdIndex)
+                    writer.writeBytes(item.bytes)
+                } else {
+                    writer.writeUInt8(0)
                 }
+                writeHistory(record.history, currentItem: record.item?.bytes, into: &writer)
+                if writer.bytes.count >= limit { try flush(&writer) }
             }
         }
     }
 
     private static func writeHistory(
-        _ entries: [HistoryEntry], of id: String, currentItem current: [UInt8]?, into writer: inout BinaryWriter
+        _ entries: [HistoryEntry], currentItem current: [UInt8]?, into writer: inout BinaryWriter
     ) {
-        writer.writeString(id)
         writer.writeUInt32(UInt32(entries.count))
         for (position, entry) in entries.enumerated() {
             writer.writeUInt64(entry.index)
@@ -103,54 +92,92 @@ enum ModelSnapshotCodec {
         var reader = BinaryReader(bytes)
         guard try reader.readUInt32() == magic else { throw ModelCodecError(message: "not a Lithair model snapshot") }
         let version = try reader.readUInt8()
-        guard version == 1 || version == formatVersion else {
+        guard (1...formatVersion).contains(version) else {
             throw ModelCodecError(message: "unknown snapshot format version \(version)")
         }
         let appliedIndex = try reader.readUInt64()
         var collections: [String: ModelCollection] = [:]
         for _ in 0..<(try reader.readUInt32()) {
             let name = try reader.readString()
-            var collection = ModelCollection()
-            for _ in 0..<(try reader.readUInt32()) {
-                let id = try reader.readString()
-                let version = try reader.readUInt64()
-                let createdIndex = try reader.readUInt64()
-                let text = try reader.readBytes()
-                let document = JSONDocument(bytes: text, value: try parse(text))
-                collection.insert(StoredItem(document: document, version: version, createdIndex: createdIndex), id: id)
-            }
-            for _ in 0..<(try reader.readUInt32()) {
-                let id = try reader.readString()
-                var entries: [HistoryEntry] = []
-                for _ in 0..<(try reader.readUInt32()) {
-                    let index = try reader.readUInt64()
-                    guard let kind = HistoryEntry.Kind(rawValue: try reader.readUInt8()) else {
-                        throw ModelCodecError(message: "unknown history event kind in snapshot")
-                    }
-                    let timestamp = try reader.readInt64()
-                    let source = version == 1 ? .inline : DataSource(rawValue: try reader.readUInt8())
-                    switch source {
-                    case .inline:
-                        let data = try reader.readBytes()
-                        entries.append(
-                            HistoryEntry(
-                                index: index, kind: kind, timestampMillis: timestamp,
-                                document: data.isEmpty ? nil : JSONDocument(bytes: data, value: try parse(data))))
-                    case .currentItem:
-                        guard let item = collection[id] else {
-                            throw ModelCodecError(message: "history of '\(id)' refers to an item the snapshot lacks")
-                        }
-                        entries.append(
-                            HistoryEntry(index: index, kind: kind, timestampMillis: timestamp, document: item.document))
-                    case nil:
-                        throw ModelCodecError(message: "unknown history data source in snapshot")
-                    }
-                }
-                collection.restoreHistory(entries, for: id)
-            }
-            collections[name] = collection
+            collections[name] =
+                version == 3 ? try decodeRecords(&reader) : try decodeItemsThenHistories(&reader, version: version)
         }
         return ModelState(schemas: schemas, restoring: collections, appliedIndex: appliedIndex)
+    }
+
+    /// A format-3 collection: each id's item, if live, and history.
+    private static func decodeRecords(_ reader: inout BinaryReader) throws -> ModelCollection {
+        var collection = ModelCollection()
+        for _ in 0..<(try reader.readUInt32()) {
+            let id = try reader.readString()
+            var item: StoredItem?
+            switch try reader.readUInt8() {
+            case 0: item = nil
+            case 1: item = try readItem(&reader)
+            default: throw ModelCodecError(message: "unknown item flag in snapshot")
+            }
+            let history = try readHistory(&reader, of: id, sourced: true) { item?.document }
+            collection.restore(id: id, item: item, history: history)
+        }
+        collection.orderRestoredItems()
+        return collection
+    }
+
+    /// A format-1 or -2 collection: items in creation order, then histories.
+    private static func decodeItemsThenHistories(_ reader: inout BinaryReader, version: UInt8) throws
+        -> ModelCollection
+    {
+        var collection = ModelCollection()
+        for _ in 0..<(try reader.readUInt32()) {
+            let id = try reader.readString()
+            collection.insert(try readItem(&reader), id: id)
+        }
+        for _ in 0..<(try reader.readUInt32()) {
+            let id = try reader.readString()
+            let history = try readHistory(&reader, of: id, sourced: version >= 2) { [collection] in
+                collection[id]?.document
+            }
+            collection.restoreHistory(history, for: id)
+        }
+        return collection
+    }
+
+    private static func readItem(_ reader: inout BinaryReader) throws -> StoredItem {
+        let version = try reader.readUInt64()
+        let createdIndex = try reader.readUInt64()
+        let text = try reader.readBytes()
+        return StoredItem(
+            document: JSONDocument(bytes: text, value: try parse(text)), version: version, createdIndex: createdIndex)
+    }
+
+    /// One id's history; `currentItem` gives the item an entry may refer to (formats 2 and 3).
+    private static func readHistory(
+        _ reader: inout BinaryReader, of id: String, sourced: Bool, currentItem: () -> JSONDocument?
+    ) throws -> [HistoryEntry] {
+        var entries: [HistoryEntry] = []
+        for _ in 0..<(try reader.readUInt32()) {
+            let index = try reader.readUInt64()
+            guard let kind = HistoryEntry.Kind(rawValue: try reader.readUInt8()) else {
+                throw ModelCodecError(message: "unknown history event kind in snapshot")
+            }
+            let timestamp = try reader.readInt64()
+            switch sourced ? DataSource(rawValue: try reader.readUInt8()) : .inline {
+            case .inline:
+                let data = try reader.readBytes()
+                entries.append(
+                    HistoryEntry(
+                        index: index, kind: kind, timestampMillis: timestamp,
+                        document: data.isEmpty ? nil : JSONDocument(bytes: data, value: try parse(data))))
+            case .currentItem:
+                guard let item = currentItem() else {
+                    throw ModelCodecError(message: "history of '\(id)' refers to an item the snapshot lacks")
+                }
+                entries.append(HistoryEntry(index: index, kind: kind, timestampMillis: timestamp, document: item))
+            case nil:
+                throw ModelCodecError(message: "unknown history data source in snapshot")
+            }
+        }
+        return entries
     }
 
     private static func parse(_ bytes: [UInt8]) throws -> JSONValue {

@@ -116,6 +116,24 @@ struct ShardedDictionary<Value> {
     /// Every key, in no particular order.
     var keys: some Sequence<String> { elements.lazy.map(\.key) }
 
+    /// Calls `body` with the keys and values of each shard in turn: every entry once, none
+    /// looked up, in no particular order.
+    func forEachShard(_ body: ([(key: String, value: Value)]) throws -> Void) rethrows {
+        var pendingByShard: [Int: [(key: String, value: Value)]] = [:]
+        for (key, change) in pending {
+            if let value = change { pendingByShard[Self.shard(of: key), default: []].append((key.string, value)) }
+        }
+        var entries: [(key: String, value: Value)] = []
+        for (shard, map) in shards.maps.enumerated() {
+            entries.removeAll(keepingCapacity: true)
+            for (key, value) in map where pending.isEmpty || pending[key] == nil {
+                entries.append((key.string, value))
+            }
+            entries += pendingByShard[shard] ?? []
+            try body(entries)
+        }
+    }
+
     /// Every key and its value, in no particular order.
     var elements: AnySequence<(key: String, value: Value)> {
         let maps = shards.maps

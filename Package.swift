@@ -30,8 +30,10 @@ let package = Package(
     targets: [
         // Layer 3: Raft as a pure, deterministic state machine. No dependencies at all.
         .target(name: "LithairConsensus", swiftSettings: strict),
+        // The CRC-32C instruction for the storage layer's checksums (Swift cannot emit it).
+        .target(name: "CLithairCRC32C"),
         // Layer 4: segmented log, snapshots, hard state. Foundation only.
-        .target(name: "LithairStorage", swiftSettings: strict),
+        .target(name: "LithairStorage", dependencies: ["CLithairCRC32C"], swiftSettings: strict),
         // Linearizability checker for recorded client histories (lithair verify). No dependencies.
         .target(name: "LithairHistory", swiftSettings: strict),
         // Test support: deterministic cluster simulator for the consensus core.

@@ -42,3 +42,29 @@ import Testing
         #expect(CRC32C.combine(0xDEAD_BEEF, 0, lengthOfSecond: 0) == 0xDEAD_BEEF)
     }
 }
+
+@Suite struct CRC32CInstructionTests {
+    @Test func theInstructionAndTheTablesAgreeAtEveryLengthAndAlignment() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0..<4_200).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56)
+        }
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 400, 4_096, 4_191 - start] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<start + length])
+                    for seed: UInt32 in [0, 0xDEAD_BEEF] {
+                        #expect(
+                            CRC32C.checksum(slice, seed: seed) == CRC32C.softwareChecksum(slice, seed: seed),
+                            "start \(start), length \(length)")
+                    }
+                }
+            }
+        }
+        // This machine has the instruction: without it the comparison above proves nothing.
+        #if arch(x86_64)
+            #expect(CRC32C.hardwareAvailable)
+        #endif
+    }
+}

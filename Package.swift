@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "LithairConsensus", swiftSettings: strict),
         // The CRC-32C instruction for the storage layer's checksums (Swift cannot emit it).
         .target(name: "CLithairCRC32C"),
-        // Layer 4: segmented log, snapshots, hard state. Foundation only.
+        // Layer 4: segmented log, snapshots, hard state. Foundation and the CRC instruction only.
         .target(name: "LithairStorage", dependencies: ["CLithairCRC32C"], swiftSettings: strict),
         // Linearizability checker for recorded client histories (lithair verify). No dependencies.
         .target(name: "LithairHistory", swiftSettings: strict),

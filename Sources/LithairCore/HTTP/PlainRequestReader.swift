@@ -179,24 +179,22 @@ enum PlainRequestReader {
         }
 
         /// Unreserved and reserved URI characters and `%`: nothing a stricter parser might refuse.
-        private static func isTargetByte(_ byte: UInt8) -> Bool {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return true
-            default:
-                return "-._~!$&'()*+,;=:@/?%".utf8.contains(byte)
-            }
-        }
+        private static func isTargetByte(_ byte: UInt8) -> Bool { targetBytes[Int(byte)] }
 
-        private static func isTokenByte(_ byte: UInt8) -> Bool {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"):
-                return true
-            default:
-                return "!#$%&'*+-.^_`|~".utf8.contains(byte)
-            }
+        private static func isTokenByte(_ byte: UInt8) -> Bool { tokenBytes[Int(byte)] }
+
+        private static let targetBytes = byteTable(extra: "-._~!$&'()*+,;=:@/?%")
+        private static let tokenBytes = byteTable(extra: "!#$%&'*+-.^_`|~")
+
+        /// Letters, digits and `extra`, as a table: looking bytes up in a string's UTF-8 view
+        /// for every character of every header name showed up in profiles.
+        private static func byteTable(extra: String) -> [Bool] {
+            var table = [Bool](repeating: false, count: 256)
+            for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
+            for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
+            for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
+            for byte in extra.utf8 { table[Int(byte)] = true }
+            return table
         }
 
         private static func digits(_ value: String) throws(Failure) -> Int {

@@ -91,9 +91,9 @@ final class PeerReplyReader: ChannelInboundHandler {
             let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces
             switch name {
             case "content-length":
-                guard contentLength == nil, !value.isEmpty, value.utf8.count <= 10, value.utf8.allSatisfy(isDigit),
-                    let length = Int(value)
-                else { return .invalid("bad Content-Length in reply") }
+                guard contentLength == nil, let length = LithairCore.contentLength(value) else {
+                    return .invalid("bad Content-Length in reply")
+                }
                 contentLength = length
             case "transfer-encoding":
                 return .invalid("a reply with Transfer-Encoding")

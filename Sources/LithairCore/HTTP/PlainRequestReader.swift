@@ -32,7 +32,6 @@ enum PlainRequestReader {
 
     static let maxHeadBytes = 16 * 1024
     static let maxFields = 64
-    static let maxContentLengthDigits = 10
 
     static func read(_ bytes: UnsafeRawBufferPointer, secure: Bool = false) -> Outcome {
         var reader = Reader(bytes: bytes[..<min(bytes.count, maxHeadBytes)])
@@ -83,7 +82,8 @@ enum PlainRequestReader {
                 switch name.canonicalName {
                 case "content-length":
                     guard contentLength == nil else { throw .unsupported }
-                    contentLength = try Self.digits(value)
+                    guard let length = LithairCore.contentLength(value) else { throw .unsupported }
+                    contentLength = length
                 case "transfer-encoding", "upgrade", "expect":
                     throw .unsupported
                 case "connection":
@@ -195,14 +195,6 @@ enum PlainRequestReader {
             for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
             for byte in extra.utf8 { table[Int(byte)] = true }
             return table
-        }
-
-        private static func digits(_ value: String) throws(Failure) -> Int {
-            guard !value.isEmpty, value.utf8.count <= PlainRequestReader.maxContentLengthDigits,
-                value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
-                let number = Int(value)
-            else { throw .unsupported }
-            return number
         }
     }
 }

@@ -67,22 +67,13 @@ struct ModelCollection: Sendable {
         if staleSlots > 64 && staleSlots > count { compactOrder() }
     }
 
-    /// Restores an item from a snapshot (its history follows with ``restoreHistory(_:for:)``).
-    mutating func insert(_ item: StoredItem, id: String) {
-        var created = false
-        records.modify(id, default: Record(item: nil, history: [])) { record in
-            created = record.item == nil
-            record.item = item
-        }
-        if created { appendToOrder(id, item) }
-    }
-
     /// Restores the history of `id` from a snapshot.
     mutating func restoreHistory(_ entries: [HistoryEntry], for id: String) {
         records.modify(id, default: Record(item: nil, history: [])) { $0.history = entries }
     }
 
-    /// Restores `id` from a snapshot, records in any order: its item, if live, and its history.
+    /// Restores `id` from a snapshot, records in any order: its item, if live, and its history
+    /// (formats 1 and 2 restore histories after the items, with ``restoreHistory(_:for:)``).
     /// ``orderRestoredItems()`` then puts the items in creation order.
     mutating func restore(id: String, item: StoredItem?, history: [HistoryEntry]) {
         var created = false

@@ -130,7 +130,7 @@ enum ModelSnapshotCodec {
         var collection = ModelCollection()
         for _ in 0..<(try reader.readUInt32()) {
             let id = try reader.readString()
-            collection.insert(try readItem(&reader), id: id)
+            collection.restore(id: id, item: try readItem(&reader), history: [])
         }
         for _ in 0..<(try reader.readUInt32()) {
             let id = try reader.readString()

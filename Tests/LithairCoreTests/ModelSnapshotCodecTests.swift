@@ -27,58 +27,13 @@ struct ModelSnapshotCodecTests {
         return state
     }
 
-    /// `state` in format 1, as the previous release wrote it: every history entry inline.
-    private func formatOne(_ state: ModelState) -> [UInt8] {
+    /// `state` in format 1 or 2, as releases before format 3 wrote it: items in creation
+    /// order, then histories; format 1 writes every history entry inline, format 2 says "the
+    /// item as stored" for a live item's last version.
+    private func legacyFormat(_ state: ModelState, version: UInt8) -> [UInt8] {
         var writer = BinaryWriter()
         writer.writeUInt32(0x4C_54_48_53)
-        writer.writeUInt8(1)
-        writer.writeUInt64(state.appliedIndex)
-        let names = state.collections.keys.sorted()
-        writer.writeUInt32(UInt32(names.count))
-        for name in names {
-            let collection = state.collections[name]!
-            writer.writeString(name)
-            writer.writeUInt32(UInt32(collection.count))
-            for (id, item) in collection.itemsInOrder {
-                writer.writeString(id)
-                writer.writeUInt64(item.version)
-                writer.writeUInt64(item.createdIndex)
-                writer.writeBytes(item.bytes)
-            }
-            let histories = collection.historiesInOrder
-            writer.writeUInt32(UInt32(histories.count))
-            for (id, entries) in histories {
-                writer.writeString(id)
-                writer.writeUInt32(UInt32(entries.count))
-                for entry in entries {
-                    writer.writeUInt64(entry.index)
-                    writer.writeUInt8(entry.kind.rawValue)
-                    writer.writeInt64(entry.timestampMillis)
-                    writer.writeBytes(entry.dataBytes)
-                }
-            }
-        }
-        return writer.bytes
-    }
-
-    private func histories(_ state: ModelState) -> [String: [HistoryEntry]] {
-        Dictionary(uniqueKeysWithValues: state.collection("products")!.historiesInOrder.map { ($0.id, $0.entries) })
-    }
-
-    @Test func formatOneSnapshotsStillLoad() throws {
-        let original = state(events: 400)
-        let restored = try ModelSnapshotCodec.decode(formatOne(original), schemas: schemas)
-        #expect(StateContents(restored) == StateContents(original))
-        #expect(histories(restored) == histories(original))
-        #expect(restored.appliedIndex == 400)
-    }
-
-    /// `state` in format 2, as releases before format 3 wrote it: items in creation order,
-    /// then histories, each live item's last version written once.
-    private func formatTwo(_ state: ModelState) -> [UInt8] {
-        var writer = BinaryWriter()
-        writer.writeUInt32(0x4C_54_48_53)
-        writer.writeUInt8(2)
+        writer.writeUInt8(version)
         writer.writeUInt64(state.appliedIndex)
         let names = state.collections.keys.sorted()
         writer.writeUInt32(UInt32(names.count))
@@ -101,7 +56,9 @@ struct ModelSnapshotCodecTests {
                     writer.writeUInt64(entry.index)
                     writer.writeUInt8(entry.kind.rawValue)
                     writer.writeInt64(entry.timestampMillis)
-                    if position == entries.count - 1, let item = collection[id], item.bytes == entry.dataBytes {
+                    if version == 1 {
+                        writer.writeBytes(entry.dataBytes)
+                    } else if position == entries.count - 1, let item = collection[id], item.bytes == entry.dataBytes {
                         writer.writeUInt8(1)
                     } else {
                         writer.writeUInt8(0)
@@ -113,9 +70,21 @@ struct ModelSnapshotCodecTests {
         return writer.bytes
     }
 
+    private func histories(_ state: ModelState) -> [String: [HistoryEntry]] {
+        Dictionary(uniqueKeysWithValues: state.collection("products")!.historiesInOrder.map { ($0.id, $0.entries) })
+    }
+
+    @Test func formatOneSnapshotsStillLoad() throws {
+        let original = state(events: 400)
+        let restored = try ModelSnapshotCodec.decode(legacyFormat(original, version: 1), schemas: schemas)
+        #expect(StateContents(restored) == StateContents(original))
+        #expect(histories(restored) == histories(original))
+        #expect(restored.appliedIndex == 400)
+    }
+
     @Test func formatTwoSnapshotsStillLoad() throws {
         let original = state(events: 400)
-        let restored = try ModelSnapshotCodec.decode(formatTwo(original), schemas: schemas)
+        let restored = try ModelSnapshotCodec.decode(legacyFormat(original, version: 2), schemas: schemas)
         #expect(StateContents(restored) == StateContents(original))
         #expect(histories(restored) == histories(original))
         #expect(restored.appliedIndex == 400)
@@ -140,7 +109,7 @@ struct ModelSnapshotCodecTests {
         let entryCount = histories.reduce(0) { $0 + $1.entries.count }
         #expect(!live.isEmpty && histories.count > live.count, "deleted ids too")
         #expect(
-            formatOne(original).count - encoded.count
+            legacyFormat(original, version: 1).count - encoded.count
                 == 4 + idBytes - histories.count + itemBytes + 4 * live.count - entryCount)
     }
 

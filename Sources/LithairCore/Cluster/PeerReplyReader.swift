@@ -34,11 +34,7 @@ final class PeerReplyReader: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var chunk = unwrapInboundIn(data)
-        if unread == nil {
-            unread = chunk
-        } else {
-            unread!.writeBuffer(&chunk)
-        }
+        unread.accumulate(&chunk)
         while var bytes = unread, bytes.readableBytes > 0 {
             switch bytes.withUnsafeReadableBytes(Self.parse) {
             case .incomplete:

@@ -36,11 +36,7 @@ final class PlainRequestFastPath: ChannelInboundHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var chunk = unwrapInboundIn(data)
-        if unread == nil {
-            unread = chunk
-        } else {
-            unread!.writeBuffer(&chunk)
-        }
+        unread.accumulate(&chunk)
         if answering {
             if unread!.readableBytes > EventLoopRoutesHandler.maxHeldBytes {
                 // A client pipelining this much behind an unanswered request is misbehaving.

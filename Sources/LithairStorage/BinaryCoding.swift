@@ -45,8 +45,23 @@ public struct BinaryWriter: Sendable {
         bytes.append(contentsOf: value)
     }
 
+    /// Appends a `UInt32` length followed by the bytes: the generic `writeBytes(_:)` for an
+    /// array, as one copy. Callers in other modules reach the generic one unspecialized, which
+    /// appended byte by byte through the collection's witnesses (snapshots write every item).
+    public mutating func writeBytes(_ value: [UInt8]) {
+        precondition(value.count <= Int(UInt32.max), "byte string longer than 4 GiB")
+        writeUInt32(UInt32(value.count))
+        bytes.append(contentsOf: value)
+    }
+
     /// Appends a `UInt32` byte length followed by the string's UTF-8 bytes.
-    public mutating func writeString(_ value: String) { writeBytes(value.utf8) }
+    public mutating func writeString(_ value: String) {
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { utf8 in
+            writeUInt32(UInt32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
+        if written == nil { writeBytes(value.utf8) }
+    }
 }
 
 /// A decoding failure of ``BinaryReader``: truncated or malformed input.

@@ -74,17 +74,10 @@ struct ModelSnapshotCodecTests {
         Dictionary(uniqueKeysWithValues: state.collection("products")!.historiesInOrder.map { ($0.id, $0.entries) })
     }
 
-    @Test func formatOneSnapshotsStillLoad() throws {
+    @Test("format 1 and 2 snapshots still load", arguments: [1, 2] as [UInt8])
+    func legacySnapshotsStillLoad(version: UInt8) throws {
         let original = state(events: 400)
-        let restored = try ModelSnapshotCodec.decode(legacyFormat(original, version: 1), schemas: schemas)
-        #expect(StateContents(restored) == StateContents(original))
-        #expect(histories(restored) == histories(original))
-        #expect(restored.appliedIndex == 400)
-    }
-
-    @Test func formatTwoSnapshotsStillLoad() throws {
-        let original = state(events: 400)
-        let restored = try ModelSnapshotCodec.decode(legacyFormat(original, version: 2), schemas: schemas)
+        let restored = try ModelSnapshotCodec.decode(legacyFormat(original, version: version), schemas: schemas)
         #expect(StateContents(restored) == StateContents(original))
         #expect(histories(restored) == histories(original))
         #expect(restored.appliedIndex == 400)

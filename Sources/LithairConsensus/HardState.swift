@@ -25,14 +25,22 @@ public struct SnapshotMetadata: Sendable, Hashable, Codable {
     public var index: UInt64
     /// Term of that entry.
     public var term: UInt64
+    /// The cluster configuration in force at `index`.
+    public var membership: Membership
+
     /// Voters of the cluster configuration at `index`.
-    public var voters: [NodeID]
+    public var voters: [NodeID] { membership.voters }
 
     /// Creates snapshot metadata.
-    public init(index: UInt64, term: UInt64, voters: [NodeID]) {
+    public init(index: UInt64, term: UInt64, membership: Membership) {
         self.index = index
         self.term = term
-        self.voters = voters
+        self.membership = membership
+    }
+
+    /// Creates snapshot metadata for a configuration whose addresses the node keeps itself.
+    public init(index: UInt64, term: UInt64, voters: [NodeID]) {
+        self.init(index: index, term: term, membership: Membership(voters: voters))
     }
 }
 

@@ -8,7 +8,7 @@ public enum EntryKind: String, Sendable, Hashable, Codable {
     /// The empty entry a new leader appends at the start of its term. It lets the leader commit
     /// entries of earlier terms (Raft §5.4.2) and confirms its leadership for ReadIndex.
     case noop
-    /// A cluster configuration change (reserved: membership is static for now).
+    /// A cluster configuration change: `data` is the new ``Membership``, ``Membership/encoded()``.
     case config
 }
 

@@ -58,6 +58,7 @@ extension RaftMessage {
         var previousTerm = request.prevLogTerm
         for entry in request.entries {
             guard entry.index == expectedIndex, entry.term >= previousTerm, entry.term <= term else { return false }
+            if entry.kind == .config, (try? Membership(decoding: entry.data)) == nil { return false }
             expectedIndex += 1
             previousTerm = entry.term
         }

@@ -5,8 +5,15 @@
 public struct RaftConfig: Sendable, Hashable {
     /// This node's id (never 0).
     public var id: NodeID
-    /// Every voter of the cluster, this node included. A single id is a one-node cluster.
+    /// The voters of the cluster's first configuration, this node included unless it is
+    /// ``isJoining``. A single id is a one-node cluster. Once the log or a snapshot holds a
+    /// configuration (after a membership change), that one is in force instead.
     public var voters: [NodeID]
+    /// Addresses of the first configuration's voters, carried into later configurations.
+    public var addresses: [NodeID: String]
+    /// This node joins a running cluster: it is not one of `voters`, never campaigns, and
+    /// becomes a voter when it receives the configuration entry that adds it.
+    public var isJoining: Bool
     /// Base election timeout. A follower that hears no leader for a random number of ticks in
     /// `[electionTick, 2 * electionTick)` starts an election; a check-quorum leader steps down if
     /// a majority stayed silent for `electionTick` ticks.
@@ -51,10 +58,18 @@ public struct RaftConfig: Sendable, Hashable {
         resyncThreshold: UInt64 = 1000,
         staticLeadership: Bool = false,
         isInitialLeader: Bool = false,
-        randomSeed: UInt64? = nil
+        randomSeed: UInt64? = nil,
+        addresses: [NodeID: String] = [:],
+        isJoining: Bool = false
     ) {
         self.id = id
-        self.voters = voters.contains(id) ? voters : voters + [id]
+        if isJoining {
+            self.voters = voters.filter { $0 != id }
+        } else {
+            self.voters = voters.contains(id) ? voters : voters + [id]
+        }
+        self.addresses = addresses
+        self.isJoining = isJoining
         self.electionTick = electionTick
         self.heartbeatTick = heartbeatTick
         self.preVote = preVote
@@ -68,11 +83,10 @@ public struct RaftConfig: Sendable, Hashable {
         self.mutations = []
     }
 
-    /// Votes needed for a majority of `voters`.
-    var quorum: Int { voters.count / 2 + 1 }
-
-    /// The other voters.
-    var peers: [NodeID] { voters.filter { $0 != id } }
+    /// The first configuration: ``voters`` at ``addresses``.
+    public var initialMembership: Membership {
+        Membership(addresses: Dictionary(uniqueKeysWithValues: voters.map { ($0, addresses[$0] ?? "") }))
+    }
 }
 
 /// Safety rules a test can switch off to prove the simulator notices (mutation testing).
@@ -82,4 +96,7 @@ enum SafetyMutation: Sendable, Hashable {
     case commitPreviousTermByCounting
     /// Grant (pre-)votes without checking the candidate's log is at least as up to date.
     case voteWithoutLogCheck
+    /// Start a membership change while the previous one is uncommitted, or before the leader
+    /// committed an entry of its term (the single-server-change bug the thesis' erratum fixes).
+    case overlappingMembershipChanges
 }

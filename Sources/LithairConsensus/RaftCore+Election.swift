@@ -26,7 +26,7 @@ extension RaftCore {
         let request = VoteRequest(
             preVote: kind == .preElection, lastLogIndex: log.lastIndex, lastLogTerm: log.lastTerm,
             leadershipTransfer: kind == .transfer)
-        for peer in config.peers {
+        for peer in peers {
             send(to: peer, term: requestTerm, .voteRequest(request))
         }
     }
@@ -34,10 +34,11 @@ extension RaftCore {
     /// Counts a (pre-)vote and moves on if the election is decided. Returns true if it was won.
     @discardableResult
     mutating func recordVote(from voter: NodeID, granted: Bool) -> Bool {
-        if votes[voter] == nil { votes[voter] = granted }
+        // Only the voters of the configuration in force count (a node may hold an older one).
+        if votes[voter] == nil, membership.contains(voter) { votes[voter] = granted }
         let granted = votes.values.filter { $0 }.count
         let rejected = votes.count - granted
-        if granted >= config.quorum {
+        if granted >= membership.quorum {
             if role == .preCandidate {
                 startCampaign(.election)
             } else {
@@ -45,7 +46,7 @@ extension RaftCore {
             }
             return true
         }
-        if rejected >= config.quorum {
+        if rejected >= membership.quorum {
             becomeFollower(term: term, leader: nil)
         }
         return false
@@ -113,7 +114,7 @@ extension RaftCore {
         reset(term: term)
         role = .leader
         leaderID = config.id
-        for peer in config.peers {
+        for peer in peers {
             progress[peer] = Progress(next: log.lastIndex + 1, maxInflight: config.maxInflightMessages)
         }
         // An entry of our own term lets us commit everything before it (Raft §5.4.2) and

@@ -10,6 +10,7 @@ extension RaftCore {
             prevLogIndex: request.prevLogIndex, prevLogTerm: request.prevLogTerm, leaderCommit: request.leaderCommit,
             entries: request.entries)
         {
+            if membershipMayHaveChanged(appending: request.entries) { refreshMembership() }
             send(to: leader, .appendResponse(.accepted(matchIndex: lastNew)))
         } else {
             let hint = log.conflictHint(index: request.prevLogIndex, term: request.prevLogTerm)
@@ -35,6 +36,7 @@ extension RaftCore {
             log.commit(to: snapshot.index)
         } else {
             log.restore(snapshot)
+            refreshMembership()
             snapshotToInstall = snapshot
             send(to: leader, .appendResponse(.accepted(matchIndex: snapshot.index)))
             return

@@ -2,11 +2,14 @@
 extension RaftCore {
     mutating func appendAndReplicate(_ entries: [LogEntry]) {
         log.append(entries)
+        for entry in entries where entry.kind == .config {
+            if let proposed = try? Membership(decoding: entry.data) { setMembership(proposed, index: entry.index) }
+        }
         broadcastAppend()
     }
 
     mutating func broadcastAppend() {
-        for peer in config.peers {
+        for peer in peers {
             sendAppend(to: peer)
         }
     }
@@ -38,7 +41,7 @@ extension RaftCore {
     }
 
     mutating func broadcastHeartbeat(context: [UInt8]?) {
-        for peer in config.peers {
+        for peer in peers {
             // Never tell a follower to commit beyond what it is known to hold.
             let commit = min(progress[peer]?.match ?? 0, log.committed)
             send(to: peer, .heartbeat(Heartbeat(leaderID: config.id, leaderCommit: commit, context: context)))
@@ -107,7 +110,7 @@ extension RaftCore {
             sendAppend(to: peer)
         }
         if let context = response.context {
-            let confirmed = readOnly.acknowledge(context: context, from: peer, quorum: config.quorum)
+            let confirmed = readOnly.acknowledge(context: context, from: peer, membership: membership)
             for request in confirmed {
                 answerRead(index: request.index, context: request.context, requester: request.requester)
             }
@@ -117,13 +120,18 @@ extension RaftCore {
     /// Commits the highest index stored by a majority — only if it belongs to the current term
     /// (Raft §5.4.2, figure 8): older entries are committed indirectly, by the ones after them.
     mutating func maybeCommit() -> Bool {
-        let matches = config.voters.map { $0 == config.id ? log.persisted : progress[$0]?.match ?? 0 }
-        let majorityMatch = matches.sorted(by: >)[config.quorum - 1]
+        // A leader that is not a voter of the configuration in force (being removed) does not count itself.
+        let matches = membership.voters.map { $0 == config.id ? log.persisted : progress[$0]?.match ?? 0 }
+        let majorityMatch = matches.sorted(by: >)[membership.quorum - 1]
         guard majorityMatch > log.committed else { return false }
         let countingIsEnough = config.mutations.contains(.commitPreviousTermByCounting)
         guard countingIsEnough || log.term(at: majorityMatch) == term else { return false }
         let hadCommittedInTerm = log.term(at: log.committed) == term
         log.commit(to: majorityMatch)
+        if !isVoter && log.committed >= membershipIndex {
+            stepDownAfterRemoval()
+            return true
+        }
         if !hadCommittedInTerm && log.term(at: log.committed) == term {
             let waiting = readsAwaitingTermCommit
             readsAwaitingTermCommit = []
@@ -137,7 +145,7 @@ extension RaftCore {
     /// ReadIndex on the leader (thesis §6.4): remember the commit index, confirm leadership with
     /// a heartbeat round, then answer.
     mutating func handleReadIndex(context: [UInt8], requester: NodeID) {
-        if config.voters.count == 1 {
+        if membership.voters == [config.id] {
             answerRead(index: log.committed, context: context, requester: requester)
             return
         }

@@ -3,7 +3,7 @@ extension RaftCore {
     public func status() -> RaftStatus {
         let followers =
             role == .leader
-            ? config.peers.sorted().compactMap { peer in progress[peer].map { followerStatus(peer, $0) } } : []
+            ? peers.compactMap { peer in progress[peer].map { followerStatus(peer, $0) } } : []
         return RaftStatus(
             id: config.id, role: role, term: term, vote: vote, leaderID: leaderID, commitIndex: log.committed,
             appliedIndex: log.applied, lastIndex: log.lastIndex, snapshotIndex: log.snapshotIndex,

@@ -1,10 +1,13 @@
 extension RaftCore {
-    /// Delivers a message from another node. Messages from unknown nodes, addressed to another
-    /// node, or malformed (see ``RaftMessage/isWellFormed``) are ignored: a bad peer must not be
-    /// able to crash this one.
+    /// Delivers a message from another node. Messages addressed to another node, from id 0, or
+    /// malformed (see ``RaftMessage/isWellFormed``) are ignored: a bad peer must not be able to
+    /// crash this one.
+    ///
+    /// Senders outside this node's configuration are heard: a node whose log still holds an
+    /// older configuration must follow (and vote for) a member added since. Only the voters of
+    /// the configuration in force are counted in elections and commits.
     public mutating func step(_ message: RaftMessage) {
-        guard message.to == config.id, message.from != config.id, config.voters.contains(message.from),
-            message.isWellFormed
+        guard message.to == config.id, message.from != config.id, message.from != 0, message.isWellFormed
         else { return }
         if message.term > term {
             guard stepHigherTerm(message) else { return }
@@ -112,7 +115,7 @@ extension RaftCore {
             heardFromLeader(message.from)
             handleInstallSnapshot(request, from: message.from)
         case .timeoutNow:
-            guard !config.staticLeadership else { return }
+            guard !config.staticLeadership, isVoter else { return }
             startCampaign(.transfer)
         case .readIndexResponse(let response):
             readStates.append(ReadState(index: response.index, context: response.context))

@@ -25,6 +25,14 @@ public struct RaftCore: Sendable {
     public internal(set) var leaderID: NodeID?
 
     var log: RaftLog
+    /// The configuration in force: the latest in the log, committed or not (thesis §4.1).
+    public internal(set) var membership: Membership
+    /// Index of the `.config` entry (or the snapshot) that set ``membership``.
+    public internal(set) var membershipIndex: UInt64
+    /// Bumped whenever ``membership`` changes, so the node can notice without comparing.
+    public internal(set) var membershipVersion: UInt64 = 0
+    /// The voters other than this node, in id order.
+    var peers: [NodeID]
     /// Per-peer replication state; only meaningful while leader.
     var progress: [NodeID: Progress] = [:]
     /// Votes received in the current (pre-)election.
@@ -57,17 +65,20 @@ public struct RaftCore: Sendable {
         precondition(
             config.heartbeatTick > 0 && config.heartbeatTick < config.electionTick, "need heartbeatTick < electionTick")
         self.config = config
-        let snapshot = persistent.snapshot ?? SnapshotMetadata(index: 0, term: 0, voters: config.voters)
+        let snapshot =
+            persistent.snapshot ?? SnapshotMetadata(index: 0, term: 0, membership: config.initialMembership)
         log = RaftLog(
             snapshot: snapshot, entries: Self.entriesAfter(snapshot, persistent.entries),
             committed: persistent.hardState.commit)
+        (membership, membershipIndex) = log.membership(through: log.lastIndex)
+        peers = membership.voters.filter { $0 != config.id }
         term = persistent.hardState.term
         vote = persistent.hardState.vote
         reportedHardState = persistent.hardState
         random = SplitMix64(seed: config.randomSeed)
         resetElectionTimer()
 
-        if config.isInitialLeader {
+        if config.isInitialLeader && membership.contains(config.id) {
             let isFirstStart = persistent.hardState.term == 0 && log.lastIndex == 0
             if isFirstStart {
                 // Term 1 is reserved for this bootstrap leader: elections start at term 2.
@@ -155,7 +166,7 @@ public struct RaftCore: Sendable {
     /// - Throws: ``RaftError/notLeader(leaderID:)`` or ``RaftError/unknownNode(_:)``.
     public mutating func transferLeadership(to target: NodeID) throws(RaftError) {
         guard role == .leader else { throw .notLeader(leaderID: leaderID) }
-        guard config.voters.contains(target) else { throw .unknownNode(target) }
+        guard membership.contains(target) else { throw .unknownNode(target) }
         guard target != config.id, leadTransferee != target else { return }
         leadTransferee = target
         // The transfer must finish within one election timeout (checked in `tick`).
@@ -169,7 +180,7 @@ public struct RaftCore: Sendable {
 
     /// Starts an election now, as if the election timeout had elapsed (honours pre-vote).
     public mutating func campaign() {
-        guard role != .leader, !config.staticLeadership else { return }
+        guard role != .leader, !config.staticLeadership, isVoter else { return }
         startCampaign(config.preVote ? .preElection : .election)
     }
 
@@ -187,7 +198,7 @@ public struct RaftCore: Sendable {
 
     private mutating func tickFollower() {
         electionElapsed += 1
-        guard !config.staticLeadership, electionElapsed >= randomizedElectionTimeout else { return }
+        guard !config.staticLeadership, isVoter, electionElapsed >= randomizedElectionTimeout else { return }
         electionElapsed = 0
         startCampaign(config.preVote ? .preElection : .election)
     }
@@ -211,12 +222,12 @@ public struct RaftCore: Sendable {
 
     /// Check quorum: did a majority (counting the leader) answer since the previous round?
     private mutating func isQuorumRecentlyActive() -> Bool {
-        var active = 1
-        for peer in config.peers where progress[peer]?.recentActive == true {
+        var active = isVoter ? 1 : 0
+        for peer in peers where progress[peer]?.recentActive == true {
             active += 1
             progress[peer]?.recentActive = false
         }
-        return active >= config.quorum
+        return active >= membership.quorum
     }
 
     // MARK: I/O results
@@ -258,7 +269,7 @@ public struct RaftCore: Sendable {
         guard index <= log.applied, index <= log.persisted else {
             throw .compactionBeyondApplied(requested: index, applied: log.applied)
         }
-        return log.compact(through: index, voters: config.voters)
+        return log.compact(through: index)
     }
 
     /// The transport finished (or failed) streaming a snapshot to `peer`.

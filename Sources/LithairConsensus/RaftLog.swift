@@ -54,6 +54,26 @@ struct RaftLog: Sendable {
         candidateTerm > lastTerm || (candidateTerm == lastTerm && candidateIndex >= lastIndex)
     }
 
+    /// The entry at `index`, or nil if it was compacted or does not exist yet.
+    func entry(at index: UInt64) -> LogEntry? {
+        guard index > snapshot.index, index <= lastIndex else { return nil }
+        return entries[Int(index - firstIndex)]
+    }
+
+    /// The configuration in force at `index`: the last `.config` entry at or before it, else the
+    /// snapshot's; with the index of the entry (or snapshot) that set it.
+    func membership(through index: UInt64) -> (membership: Membership, index: UInt64) {
+        var candidate = min(index, lastIndex)
+        while candidate > snapshot.index {
+            let entry = entries[Int(candidate - firstIndex)]
+            if entry.kind == .config, let membership = try? Membership(decoding: entry.data) {
+                return (membership, candidate)
+            }
+            candidate -= 1
+        }
+        return (snapshot.membership, snapshot.index)
+    }
+
     /// Entries in `from...` (at most `maxCount`), or nil if `from` was compacted away.
     func entries(from index: UInt64, maxCount: Int) -> [LogEntry]? {
         guard index >= firstIndex else { return nil }
@@ -167,14 +187,15 @@ struct RaftLog: Sendable {
     /// Drops the entries covered by a snapshot the node took at `index`.
     ///
     /// - Returns: the dropped entries, not yet released.
-    mutating func compact(through index: UInt64, voters: [NodeID]) -> [LogEntry] {
+    mutating func compact(through index: UInt64) -> [LogEntry] {
         guard index > snapshot.index, let term = term(at: index) else { return [] }
+        let membership = membership(through: index).membership
         let droppedCount = Int(index - snapshot.index)
         var dropped: [LogEntry] = []
         swap(&dropped, &entries)
         entries = Array(dropped[droppedCount...])
         dropped.removeLast(dropped.count - droppedCount)
-        snapshot = SnapshotMetadata(index: index, term: term, voters: voters)
+        snapshot = SnapshotMetadata(index: index, term: term, membership: membership)
         return dropped
     }
 }

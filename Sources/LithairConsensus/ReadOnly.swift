@@ -23,11 +23,11 @@ struct ReadOnlyQueue: Sendable {
     }
 
     /// Records that `voter` acknowledged the heartbeat for `context`; returns the requests now
-    /// confirmed by `quorum` acknowledgements, removing them from the queue.
-    mutating func acknowledge(context: [UInt8], from voter: NodeID, quorum: Int) -> [Request] {
+    /// confirmed by a majority of `membership`'s voters, removing them from the queue.
+    mutating func acknowledge(context: [UInt8], from voter: NodeID, membership: Membership) -> [Request] {
         guard let position = pending.firstIndex(where: { $0.context == context }) else { return [] }
         pending[position].acks.insert(voter)
-        guard pending[position].acks.count >= quorum else { return [] }
+        guard pending[position].acks.filter(membership.contains).count >= membership.quorum else { return [] }
         let confirmed = Array(pending[...position])
         pending.removeFirst(position + 1)
         return confirmed

@@ -44,7 +44,8 @@ public final class LithairServer: Sendable {
                 directory: configuration.dataDirectory, schemas: schemas, settings: configuration.commit,
                 cluster: cluster,
                 membership: ClusterMembership(
-                    nodeID: cluster.nodeID, selfAddress: advertise, peers: cluster.peers),
+                    nodeID: cluster.nodeID, selfAddress: advertise, peers: cluster.peers,
+                    isJoining: cluster.isJoining),
                 tls: tls, metrics: metrics, logger: configuration.logger)
         } else {
             self.node = try LocalNode(
@@ -137,6 +138,7 @@ public final class LithairServer: Sendable {
                     node: raft, modelPaths: node.store.schemas.map(\.basePath),
                     maxBodyBytes: configuration.maxBodyBytes))
             RaftRoutes(node: raft, intake: SnapshotIntake(node: raft)).register(on: router)
+            MembershipRoutes(node: raft).register(on: router)
         }
         for schema in node.store.schemas {
             ModelRoutes(schema: schema, node: node, maxBodyBytes: configuration.maxBodyBytes).register(on: router)

@@ -21,7 +21,7 @@ public final class SimulatedCluster {
     }
 
     /// Node ids, in order.
-    public let ids: [NodeID]
+    public private(set) var ids: [NodeID]
     /// The nodes.
     public internal(set) var nodes: [NodeID: SimulatedNode] = [:]
     /// Messages sent and not yet delivered or dropped.
@@ -154,6 +154,27 @@ public final class SimulatedCluster {
         try nodes[id]!.core!.readIndex(context: context)
         note("n\(id) readIndex \(context) (must be ≥ \(checker.maxCommitted))")
         drain(id)
+    }
+
+    /// Starts brand-new node `id`, which joins the cluster of the current nodes: it votes only
+    /// once a configuration entry adds it (see ``proposeMembership(_:at:)``).
+    public func addJoiningNode(_ id: NodeID, configure: (inout RaftConfig) -> Void = { _ in }) {
+        precondition(nodes[id] == nil, "node \(id) exists")
+        var config = RaftConfig(id: id, voters: ids, randomSeed: random.next(), isJoining: true)
+        configure(&config)
+        ids.append(id)
+        nodes[id] = SimulatedNode(config: config)
+        note("n\(id) starts, joining \(config.voters)")
+        drain(id)
+    }
+
+    /// Proposes the configuration `membership` on `id`.
+    @discardableResult
+    public func proposeMembership(_ membership: Membership, at id: NodeID) throws(RaftError) -> LogPosition {
+        let position = try nodes[id]!.core!.proposeMembership(membership)
+        note("n\(id) proposes voters \(membership.voters) at \(position.index)/\(position.term)")
+        drain(id)
+        return position
     }
 
     /// Asks leader `id` to hand leadership to `target`.

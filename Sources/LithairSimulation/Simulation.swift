@@ -12,14 +12,17 @@ public struct SimulationOptions: Sendable {
     public var livenessTicks: Int
     /// Record a trace of every event.
     public var tracing: Bool
+    /// Start two spare nodes that join, and add and remove voters one at a time during chaos.
+    public var membershipChanges: Bool
     /// Last word on each node's configuration (mutation tests switch rules off here).
     public var configure: @Sendable (inout RaftConfig) -> Void
 
     /// Creates options with the defaults used by the test suite.
     public init(
         seed: UInt64, nodeCount: Int? = nil, chaosTicks: Int = 250, livenessTicks: Int = 400, tracing: Bool = false,
-        configure: @escaping @Sendable (inout RaftConfig) -> Void = { _ in }
+        membershipChanges: Bool = false, configure: @escaping @Sendable (inout RaftConfig) -> Void = { _ in }
     ) {
+        self.membershipChanges = membershipChanges
         self.seed = seed
         self.nodeCount = nodeCount
         self.chaosTicks = chaosTicks
@@ -67,8 +70,10 @@ public enum Simulation {
         var random = SplitMix64(seed: options.seed)
         let nodeCount = options.nodeCount ?? (random.next() % 2 == 0 ? 3 : 5)
         let profile = FaultProfile(random: &random)
-        let preVote = Bool.random(using: &random)
-        let checkQuorum = Bool.random(using: &random)
+        // A removed voter that never learns of its removal keeps campaigning; pre-vote and
+        // check-quorum (a real node's settings) keep it from deposing the leader.
+        let preVote = Bool.random(using: &random) || options.membershipChanges
+        let checkQuorum = Bool.random(using: &random) || options.membershipChanges
         // Leader-churn seeds ship one entry per message, so a follower can hold an old-term
         // entry without the new leader's no-op after it: the figure-8 window.
         let batch = profile.style == .leaderChurn ? 1 : [1, 2, 3, 100].randomElement(using: &random)!
@@ -86,11 +91,23 @@ public enum Simulation {
             config.isInitialLeader = bootstrap && config.id == 1
             configure(&config)
         }
+        if options.membershipChanges {
+            for spare in UInt64(nodeCount + 1)...UInt64(nodeCount + 2) {
+                cluster.addJoiningNode(spare) { config in
+                    config.electionTick = 10
+                    config.heartbeatTick = heartbeat
+                    config.maxEntriesPerMessage = batch
+                    config.maxInflightMessages = window
+                    configure(&config)
+                }
+            }
+        }
         let setup =
-            "nodes=\(nodeCount) preVote=\(preVote) checkQuorum=\(checkQuorum) batch=\(batch) window=\(window) "
+            "membershipChanges=\(options.membershipChanges) nodes=\(nodeCount) preVote=\(preVote) checkQuorum=\(checkQuorum) batch=\(batch) window=\(window) "
             + "heartbeat=\(heartbeat) bootstrapLeader=\(bootstrap) \(profile)"
         cluster.note("seed \(options.seed): \(setup)")
-        var driver = Driver(cluster: cluster, random: random, profile: profile)
+        var driver = Driver(
+            cluster: cluster, random: random, profile: profile, membershipChanges: options.membershipChanges)
         driver.chaos(ticks: options.chaosTicks)
         if cluster.violations.isEmpty {
             driver.healAndAwaitCommit(ticks: options.livenessTicks)

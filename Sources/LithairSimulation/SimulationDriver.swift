@@ -7,8 +7,10 @@ struct Driver {
     let profile: FaultProfile
     var restartAt: [NodeID: UInt64] = [:]
     var commandCounter: UInt64 = 0
+    let membershipChanges: Bool
 
-    init(cluster: SimulatedCluster, random: SplitMix64, profile: FaultProfile) {
+    init(cluster: SimulatedCluster, random: SplitMix64, profile: FaultProfile, membershipChanges: Bool = false) {
+        self.membershipChanges = membershipChanges
         self.cluster = cluster
         self.random = random
         self.profile = profile
@@ -98,6 +100,21 @@ struct Driver {
         }
         if chance(0.05) {
             cluster.snapshotAndCompact(target)
+        }
+        if membershipChanges, chance(0.08), let leader = cluster.leader {
+            changeMembership(at: leader)
+        }
+    }
+
+    /// Adds or removes one random node on `leader`, keeping at least two voters.
+    private mutating func changeMembership(at leader: NodeID) {
+        let current = cluster.core(leader).membership
+        let id = cluster.ids.randomElement(using: &random)!
+        if current.contains(id) {
+            guard current.voters.count > 2 else { return }
+            _ = try? cluster.proposeMembership(current.removing(id), at: leader)
+        } else {
+            _ = try? cluster.proposeMembership(current.adding(id, address: "n\(id)"), at: leader)
         }
     }
 

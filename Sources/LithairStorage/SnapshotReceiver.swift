@@ -63,7 +63,7 @@ public final class SnapshotReceiver {
     }
 
     /// Verifies the complete file and installs it as the store's snapshot (then prunes old ones).
-    /// - Returns: the installed snapshot's metadata.
+    /// - Returns: the installed snapshot's metadata, as its header has it (with the configuration).
     /// - Throws: ``StorageError`` if the file is short or fails verification; nothing is installed.
     @discardableResult
     public func finish() throws -> SnapshotMetadata {
@@ -74,6 +74,7 @@ public final class SnapshotReceiver {
                     "snapshot transfer incomplete: \(bytesReceived) of \(totalBytes) bytes received",
                     path: temporaryPath))
         }
+        let received: SnapshotMetadata
         do {
             try file.fullSync()
             // Re-read from disk: what is checked is what will be installed.
@@ -86,12 +87,13 @@ public final class SnapshotReceiver {
                     "received snapshot", file: temporaryPath,
                     reason: "checksum \(stored) does not match the announced \(checksum)")
             }
-            guard header.metadata == metadata else {
+            guard header.metadata.index == metadata.index, header.metadata.term == metadata.term else {
                 throw StorageError.corruptFile(
                     "received snapshot", file: temporaryPath,
                     reason: "header describes snapshot \(header.metadata.index)/\(header.metadata.term), "
                         + "not the announced \(metadata.index)/\(metadata.term)")
             }
+            received = header.metadata
             file.closeFile()
             isDone = true
             try FileSystem.move(temporaryPath, to: store.path(of: metadata))
@@ -99,8 +101,9 @@ public final class SnapshotReceiver {
         } catch {
             throw fail(error)
         }
-        try store.installed(metadata)
-        return metadata
+        // The announced metadata names the snapshot; the file's header adds its configuration.
+        try store.installed(received)
+        return received
     }
 
     /// Abandons the transfer and deletes the temporary file (idempotent).

@@ -2,6 +2,7 @@
 //
 //   lithair-simulate --seeds 100000 [--start 0] [--nodes 3|5] [--jobs 2]
 //   lithair-simulate --seed 1234            # replay one seed with a full trace
+//   add --membership on to every run to add and remove voters during the chaos
 //
 // Standard library only: arguments are parsed by hand.
 import LithairSimulation
@@ -12,6 +13,7 @@ struct Arguments {
     var replaySeed: UInt64?
     var nodes: Int?
     var jobs = 2
+    var membership = false
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -22,6 +24,9 @@ struct Arguments {
             case "--start": start = Arguments.number(value, flag)
             case "--seed": replaySeed = Arguments.number(value, flag)
             case "--jobs": jobs = max(1, Int(Arguments.number(value, flag)))
+            case "--membership":
+                guard value == "on" || value == "off" else { Arguments.usage("--membership must be on or off") }
+                membership = value == "on"
             case "--nodes":
                 guard value == "3" || value == "5" else { Arguments.usage("--nodes must be 3 or 5") }
                 nodes = Int(value)
@@ -37,7 +42,7 @@ struct Arguments {
 
     static func usage(_ problem: String) -> Never {
         print("error: \(problem)")
-        print("usage: lithair-simulate [--seeds N] [--start S] [--nodes 3|5] [--jobs J] | --seed S")
+        print("usage: lithair-simulate [--seeds N] [--start S] [--nodes 3|5] [--jobs J] [--membership on] | --seed S")
         exit(2)
     }
 }
@@ -47,7 +52,9 @@ struct Arguments {
 let arguments = Arguments(CommandLine.arguments)
 
 if let seed = arguments.replaySeed {
-    let report = Simulation.run(SimulationOptions(seed: seed, nodeCount: arguments.nodes, tracing: true))
+    let report = Simulation.run(
+        SimulationOptions(
+            seed: seed, nodeCount: arguments.nodes, tracing: true, membershipChanges: arguments.membership))
     for line in report.trace { print(line) }
     print("seed \(seed): \(report.setup)")
     print("ticks=\(report.ticks) acknowledged=\(report.acknowledgedProposals) committed=\(report.committedIndex)")
@@ -63,6 +70,8 @@ if let seed = arguments.replaySeed {
     let end = arguments.start + arguments.seeds
     let jobs = UInt64(arguments.jobs)
     let nodes = arguments.nodes
+    let membership = arguments.membership
+    let replayFlags = (nodes.map { " --nodes \($0)" } ?? "") + (membership ? " --membership on" : "")
     // Each worker takes every `jobs`-th seed; results are independent, so order does not matter.
     let failures = await withTaskGroup(of: [SimulationReport].self) { group in
         for worker in 0..<jobs {
@@ -70,10 +79,11 @@ if let seed = arguments.replaySeed {
                 var failed: [SimulationReport] = []
                 var seed = arguments.start + worker
                 while seed < end {
-                    let report = Simulation.run(SimulationOptions(seed: seed, nodeCount: nodes))
+                    let report = Simulation.run(
+                        SimulationOptions(seed: seed, nodeCount: nodes, membershipChanges: membership))
                     if !report.passed {
                         print("FAIL seed \(seed): \(report.violations[0])")
-                        print("  replay: \(report.replayCommand)\(nodes.map { " --nodes \($0)" } ?? "")")
+                        print("  replay: \(report.replayCommand)\(replayFlags)")
                         failed.append(report)
                     }
                     seed += jobs

@@ -10,7 +10,9 @@ struct LithairCommand: AsyncParsableCommand {
             rebuilt from the newest snapshot plus the log after it.
             """,
         version: "0.1.0",
-        subcommands: [ServeCommand.self, ClusterCommand.self, StatusCommand.self, VerifyCommand.self],
+        subcommands: [
+            ServeCommand.self, ClusterCommand.self, StatusCommand.self, MembersCommand.self, VerifyCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -1,10 +1,11 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import NIOSSL
 
-/// Blocking GETs of a node's monitoring JSON, over HTTP or HTTPS: for `lithair status` and
-/// `lithair cluster`, which poll from a plain thread.
+/// Blocking requests to a node, over HTTP or HTTPS: for `lithair status`, `lithair members`
+/// and `lithair cluster`, which run on a plain thread.
 struct NodeHTTP: Sendable {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -57,22 +58,32 @@ struct NodeHTTP: Sendable {
 
     /// The body of a 200 answer to `GET path` on `address` (`host:port`).
     func getJSON(_ address: String, _ path: String, timeoutSeconds: Int = 3) throws -> [UInt8] {
+        let (status, body) = try send(.GET, address, path, timeoutSeconds: timeoutSeconds)
+        guard status == 200 else {
+            throw Failure(
+                description: "GET \(path) answered \(status): \(String(decoding: body.prefix(200), as: UTF8.self))")
+        }
+        return body
+    }
+
+    /// Sends one request to `address` (`host:port`); the answer's status and body, whatever the status.
+    func send(
+        _ method: HTTPMethod, _ address: String, _ path: String, body: [UInt8]? = nil, bearer: String? = nil,
+        timeoutSeconds: Int = 3
+    ) throws -> (status: UInt, body: [UInt8]) {
         let url = "\(scheme)://\(address)\(path)"
         let response: HTTPClient.Response
         do {
-            let request = try HTTPClient.Request(url: url, method: .GET, headers: ["accept": "application/json"])
+            var headers: HTTPHeaders = ["accept": "application/json"]
+            if body != nil { headers.add(name: "content-type", value: "application/json") }
+            if let bearer { headers.add(name: "authorization", value: "Bearer \(bearer)") }
+            let request = try HTTPClient.Request(
+                url: url, method: method, headers: headers, body: body.map { .bytes($0) })
             response = try client.execute(request: request, deadline: .now() + .seconds(Int64(timeoutSeconds))).wait()
         } catch {
-            throw Failure(description: "GET \(url): \(error)")
+            throw Failure(description: "\(method) \(url): \(error)")
         }
-        let body = response.body.map { Array($0.readableBytesView) } ?? []
-        guard response.status == .ok else {
-            throw Failure(
-                description:
-                    "GET \(path) answered \(response.status.code): \(String(decoding: body.prefix(200), as: UTF8.self))"
-            )
-        }
-        return body
+        return (response.status.code, response.body.map { Array($0.readableBytesView) } ?? [])
     }
 
     private static func read<T>(_ file: String, _ load: (String) throws -> T) throws -> T {

@@ -83,6 +83,12 @@ struct ServeCommand: AsyncParsableCommand {
     )
     var redirectWrites = false
 
+    @Flag(
+        help: """
+            Join a running cluster: --peers names its members, this node starts as a non-voter and             votes once a member add (POST /_raft/members on the leader, or `lithair members add`)             includes it (env LITHAIR_JOIN).
+            """)
+    var join = false
+
     @Option(
         help: """
             PEM certificate (then intermediates) to serve HTTPS with, and to present to peers             (env LITHAIR_TLS_CERT); needs --tls-key.

@@ -53,6 +53,10 @@ struct Settings {
         }
         cluster.staticLeadership = try command.staticLeadership || env.bool("LITHAIR_STATIC_LEADERSHIP") ?? false
         cluster.redirectWrites = try command.redirectWrites || env.bool("LITHAIR_REDIRECT_WRITES") ?? false
+        cluster.isJoining = try command.join || env.bool("LITHAIR_JOIN") ?? false
+        if cluster.isJoining && cluster.isLeader {
+            throw ValidationError("a node that joins a running cluster cannot be its bootstrap leader (--is-leader)")
+        }
         let concern = command.writeConcern ?? env.string("LITHAIR_WRITE_CONCERN") ?? "majority"
         guard let writeConcern = WriteConcern(rawValue: concern) else {
             throw ValidationError("write concern must be majority or leader, got '\(concern)'")

@@ -8,9 +8,14 @@ import Testing
 @Suite("Mutation checks")
 struct MutationTests {
     /// Runs up to `budget` seeds with `mutation` switched on; returns the first failing report.
-    static func firstFailure(with mutation: SafetyMutation, budget: UInt64 = 2_000) -> SimulationReport? {
+    static func firstFailure(
+        with mutation: SafetyMutation, budget: UInt64 = 2_000, membershipChanges: Bool = false
+    ) -> SimulationReport? {
         for seed in 0..<budget {
-            let report = Simulation.run(SimulationOptions(seed: seed) { $0.mutations = [mutation] })
+            let options = SimulationOptions(seed: seed, membershipChanges: membershipChanges) {
+                $0.mutations = [mutation]
+            }
+            let report = Simulation.run(options)
             if !report.passed { return report }
         }
         return nil
@@ -30,5 +35,14 @@ struct MutationTests {
         let failure = Self.firstFailure(with: .voteWithoutLogCheck)
         #expect(failure != nil)
         if let failure { print("voteWithoutLogCheck caught by seed \(failure.seed): \(failure.violations[0])") }
+    }
+
+    @Test("starting a membership change before the previous one committed is caught")
+    func overlappingMembershipChangesAreCaught() {
+        let failure = Self.firstFailure(with: .overlappingMembershipChanges, membershipChanges: true)
+        #expect(failure != nil)
+        if let failure {
+            print("overlappingMembershipChanges caught by seed \(failure.seed): \(failure.violations[0])")
+        }
     }
 }

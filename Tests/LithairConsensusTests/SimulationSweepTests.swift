@@ -16,15 +16,25 @@ struct SimulationSweepTests {
 
     @Test("2,000 seeds, zero violations", arguments: chunks)
     func sweep(chunk: UInt64) async {
+        await Self.sweep(chunk: chunk, membershipChanges: false)
+    }
+
+    /// Two spare nodes join; voters are added and removed one at a time amid the same faults.
+    @Test("1,000 seeds with membership changes, zero violations", arguments: chunks.prefix(4))
+    func sweepWithMembershipChanges(chunk: UInt64) async {
+        await Self.sweep(chunk: chunk, membershipChanges: true)
+    }
+
+    static func sweep(chunk: UInt64, membershipChanges: Bool) async {
         let start = chunk * Self.seedsPerChunk
         let result = await NicedThread.run {
             var result = ChunkResult()
             for seed in start..<(start + Self.seedsPerChunk) {
-                let report = Simulation.run(SimulationOptions(seed: seed))
+                let report = Simulation.run(SimulationOptions(seed: seed, membershipChanges: membershipChanges))
                 result.nodeCounts.insert(report.nodeCount)
                 if !report.passed {
                     result.failure =
-                        "seed \(seed) (\(report.setup)): \(report.violations) — replay: \(report.replayCommand)"
+                        "seed \(seed) (\(report.setup)): \(report.violations) — replay: \(report.replayCommand)\(membershipChanges ? " --membership on" : "")"
                     break
                 }
             }

@@ -12,33 +12,42 @@ final class ClusterHarness: @unchecked Sendable {
     let extraArguments: [String]
     /// Arguments for one node only, after `extraArguments` (read at each start).
     var nodeArguments: [Int: [String]] = [:]
+    /// Nodes that are not members at first: started only by ``start(_:)``, with `--join`.
+    let joining: Set<Int>
     /// `https` for a cluster started with TLS; `client` then trusts its CA.
     let scheme: String
     let client: HTTPClient
 
-    init(size: Int = 3, extraArguments: [String] = [], scheme: String = "http", client: HTTPClient = .shared) throws {
-        ports = try (0..<size).map { _ in try FreePort.pick() }
+    /// - Parameter joining: how many of the `size` nodes (the last ones, on the highest ports, so
+    ///   that every node id is the same among the first members and among all) join later.
+    init(
+        size: Int = 3, joining: Int = 0, extraArguments: [String] = [], scheme: String = "http",
+        client: HTTPClient = .shared
+    ) throws {
+        ports = try (0..<size).map { _ in try FreePort.pick() }.sorted()
+        self.joining = Set((size - joining)..<size)
         directories = (0..<size).map { _ in temporaryDirectory() }
         nodes = Array(repeating: nil, count: size)
         self.extraArguments = extraArguments
         self.scheme = scheme
         self.client = client
         // Node ids follow the sorted order of the member addresses, as the seed's table does.
-        for index in 0..<size { try start(index) }
+        for index in 0..<size where !self.joining.contains(index) { try start(index) }
     }
 
     /// Node `index`'s id: its position among the sorted ports.
     func nodeID(_ index: Int) -> Int { ports.sorted().firstIndex(of: ports[index])! }
 
     func start(_ index: Int) throws {
-        let peers = ports.enumerated().filter { $0.offset != index }.map { String($0.element) }.joined(separator: ",")
+        // The first members name each other; a joining node names the first members.
+        let peers = ports.indices.filter { $0 != index && !joining.contains($0) }.map { String(ports[$0]) }
         nodes[index] = try LithairProcess(
             dataDirectory: directories[index], port: ports[index],
             arguments: [
-                "--node-id", String(nodeID(index)), "--peers", peers, "--is-leader",
+                "--node-id", String(nodeID(index)), "--peers", peers.joined(separator: ","), "--is-leader",
                 nodeID(index) == 0 ? "true" : "false",
                 "--cluster-secret", Self.secret, "--tick-ms", "50",
-            ] + extraArguments + nodeArguments[index, default: []])
+            ] + (joining.contains(index) ? ["--join"] : []) + extraArguments + nodeArguments[index, default: []])
     }
 
     func url(_ index: Int) -> String { "\(scheme)://127.0.0.1:\(ports[index])" }

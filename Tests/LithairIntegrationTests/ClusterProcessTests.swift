@@ -188,10 +188,10 @@ struct ClusterProcessTests {
             // loaded CI machine): that round proves nothing either way, so ask again.
         } while reply.text == #"{"ok":true,"replies":[]}"# && attempts < 5
         #expect(reply.status == .ok)
-        #expect(
-            reply.text
-                == #"{"ok":true,"replies":[{"from":\#(to),"term":\#(term),"to":\#(from),"type":"heartbeat_response"}]}"#
-        )
+        // The real leader's traffic handled in the same turn may ride along (all answers to one
+        // peer in a turn share the first reply): the stale heartbeat's answer must be among them.
+        let answer = #"{"from":\#(to),"term":\#(term),"to":\#(from),"type":"heartbeat_response"}"#
+        #expect(reply.text.hasPrefix(#"{"ok":true,"replies":["#) && reply.text.contains(answer), "\(reply.text)")
         #expect(await cluster.health(follower)?["term"] as? Int == term)
     }
 

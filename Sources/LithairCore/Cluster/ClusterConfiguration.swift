@@ -24,6 +24,10 @@ public struct ClusterConfiguration: Sendable, Equatable {
     public var tickInterval: Duration = .milliseconds(100)
     /// The seed's documented behaviour: the `isLeader` node leads forever and nobody elects.
     public var staticLeadership = false
+    /// This node joins a running cluster whose members are `peers` (`LITHAIR_JOIN`): it starts
+    /// as a non-voter and votes once the leader adds it (`POST /_raft/members`). Ignored once
+    /// its log or snapshot holds a configuration.
+    public var isJoining = false
     /// Answer writes sent to a follower with 307 to the leader instead of forwarding them.
     public var redirectWrites = false
     /// When a write is acknowledged: after a majority has it (default), or after the leader's
@@ -53,6 +57,10 @@ public enum WriteConcern: String, Sendable, Equatable, CaseIterable {
 
 /// The resolved membership: every member's address and Raft id.
 ///
+/// At startup it comes from the configuration (``ClusterConfiguration/peers``); once the log
+/// or a snapshot holds a configuration (after a membership change), from there: see
+/// ``init(selfMember:adopting:)``.
+///
 /// Operators number nodes from 0 (the seed's node 0 leads); the consensus core reserves 0,
 /// so a member's Raft id is its node id + 1. Peers are given by address only, as in the seed;
 /// their node ids are their positions in the sorted list of all member addresses (self
@@ -72,11 +80,38 @@ struct ClusterMembership: Sendable, Equatable {
     }
 
     let selfMember: Member
+    /// The other voters.
     let peers: [Member]
+    /// False while this node joins (not yet added) and after it was removed.
+    let selfIsVoter: Bool
+    /// Members of earlier configurations: a removed leader leads until its removal commits,
+    /// and writes are forwarded to it meanwhile.
+    private(set) var former: [Member] = []
 
+    /// This node and the other voters, by node id.
     var all: [Member] { ([selfMember] + peers).sorted { $0.nodeID < $1.nodeID } }
 
-    init(nodeID: UInt64, selfAddress: String, peers: [String]) throws(ConfigurationError) {
+    /// The voters as the consensus core counts them (Raft id → address).
+    var voters: Membership {
+        Membership(
+            addresses: Dictionary(
+                uniqueKeysWithValues: (selfIsVoter ? all : peers).map { ($0.raftID, $0.address) }))
+    }
+
+    /// The configuration the consensus core has in force, after `previous`; this node keeps its own address.
+    init(adopting voters: Membership, after previous: ClusterMembership) {
+        selfMember = previous.selfMember
+        selfIsVoter = voters.contains(selfMember.raftID)
+        peers = voters.voters.filter { $0 != previous.selfMember.raftID }.map { raftID in
+            Member(nodeID: raftID - 1, address: voters.addresses[raftID] ?? "")
+        }
+        let current = Set(peers.map(\.raftID)).union([selfMember.raftID])
+        var seen = current
+        former = (previous.peers + previous.former).filter { seen.insert($0.raftID).inserted }
+    }
+
+    init(nodeID: UInt64, selfAddress: String, peers: [String], isJoining: Bool = false) throws(ConfigurationError) {
+        selfIsVoter = !isJoining
         var explicit: [String: UInt64] = [:]
         var addresses: [String] = []
         for raw in peers {
@@ -111,7 +146,9 @@ struct ClusterMembership: Sendable, Equatable {
         self.peers = members.filter { $0.address != selfAddress }
     }
 
-    func member(raftID: NodeID) -> Member? { all.first { $0.raftID == raftID } }
+    func member(raftID: NodeID) -> Member? {
+        all.first { $0.raftID == raftID } ?? former.first { $0.raftID == raftID }
+    }
     func member(address: String) -> Member? { all.first { $0.address == address } }
 
     /// `8081` → `127.0.0.1:8081`; `host:port` kept; `id@host:port` split.

@@ -6,10 +6,13 @@ struct ClusterStatusView {
     let node: RaftNode
     let status: RaftStatus?
     let applied: UInt64
+    let membershipIndex: UInt64
 
     init(node: RaftNode) {
         self.node = node
-        (status, applied) = node.published.withLock { ($0.status, $0.appliedIndex) }
+        (status, applied, membershipIndex) = node.published.withLock {
+            ($0.status, $0.appliedIndex, $0.membershipIndex)
+        }
     }
 
     var isLeader: Bool { status?.role == .leader }
@@ -96,6 +99,28 @@ struct ClusterStatusView {
                 "snapshots_received": .int(Int64(stats.snapshotsReceived)),
                 "snapshots_installed": .int(Int64(stats.snapshotsInstalled)),
             ]),
+        ])
+    }
+
+    /// `GET /_raft/members`.
+    var members: JSONValue {
+        let membership = node.membership
+        let leaderRaftID = status?.leaderID
+        let voters = membership.selfIsVoter ? membership.all : membership.peers
+        return .object([
+            "node_id": nodeID,
+            "leader_id": leader.map { .int(Int64($0.nodeID)) } ?? .null,
+            "this_node_votes": .bool(membership.selfIsVoter),
+            "configuration_index": .int(Int64(membershipIndex)),
+            "configuration_committed": .bool((status?.commitIndex ?? 0) >= membershipIndex),
+            "members": .array(
+                voters.map { member in
+                    .object([
+                        "node_id": .int(Int64(member.nodeID)),
+                        "address": .string(member.address),
+                        "is_leader": .bool(member.raftID == leaderRaftID),
+                    ])
+                }),
         ])
     }
 

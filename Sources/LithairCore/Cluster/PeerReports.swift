@@ -14,14 +14,21 @@ final class PeerReports: Sendable {
 
     let stats: Mutex<[NodeID: PeerStats]>
     let onEvent: @Sendable (RaftNode.Input) -> Void
-    private let membership: ClusterMembership
+    private let selfRaftID: NodeID
     private let logger: Logger
 
-    init(membership: ClusterMembership, logger: Logger, onEvent: @escaping @Sendable (RaftNode.Input) -> Void) {
-        stats = Mutex(Dictionary(uniqueKeysWithValues: membership.peers.map { ($0.raftID, PeerStats()) }))
-        self.membership = membership
+    init(selfRaftID: NodeID, logger: Logger, onEvent: @escaping @Sendable (RaftNode.Input) -> Void) {
+        stats = Mutex([:])
+        self.selfRaftID = selfRaftID
         self.logger = logger
         self.onEvent = onEvent
+    }
+
+    /// Keeps statistics for exactly these peers (the voters changed).
+    func track(_ peers: [NodeID]) {
+        stats.withLock { stats in
+            stats = Dictionary(uniqueKeysWithValues: peers.map { ($0, stats[$0] ?? PeerStats()) })
+        }
     }
 
     func received(_ outcome: PeerConnection.Outcome, from peer: ClusterMembership.Member) {
@@ -41,7 +48,7 @@ final class PeerReports: Sendable {
     private func receiveAnswers(in reply: ByteBuffer, from peer: ClusterMembership.Member) {
         do {
             let answers = try RaftWireCodec.decodeReply(reply.readableBytesView)
-            let me = membership.selfMember.raftID
+            let me = selfRaftID
             guard answers.allSatisfy({ $0.from == peer.raftID && $0.to == me }) else {
                 throw RaftWireError("an answer is not addressed from \(peer.raftID) to \(me)")
             }

@@ -23,17 +23,23 @@ final class PeerTransport: Sendable {
         var promise: Promise<Bool>?
     }
 
+    /// One peer's connection for messages, and its snapshot queue with the task draining it.
+    private struct PeerLink: Sendable {
+        var member: ClusterMembership.Member
+        var connection: PeerConnection
+        var snapshotQueue: PeerQueue<SnapshotJob>
+        var sender: Task<Void, Never>
+    }
+
     private let client: HTTPClient
-    private let membership: ClusterMembership
     private let secret: String?
+    private let tls: LoadedTLS?
     private let snapshotTimeout: Duration
     private let logger: Logger
     private let snapshots: SnapshotStore
-    private let connections: [NodeID: PeerConnection]
-    private let snapshotQueues: [NodeID: PeerQueue<SnapshotJob>]
+    private let links = Mutex<[NodeID: PeerLink]>([:])
     private let reports: PeerReports
     private let scheme: String
-    private let senders = Mutex<[Task<Void, Never>]>([])
     static let chunkBytes = 1 << 20
     static let messageTimeout = Duration.seconds(2)
 
@@ -50,57 +56,78 @@ final class PeerTransport: Sendable {
         // span, attributes, a dynamic cast).
         configuration.tracing.tracer = nil
         client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.membership = membership
         self.secret = secret
+        self.tls = tls
         self.snapshotTimeout = snapshotTimeout
         self.snapshots = snapshots
         self.logger = logger
-        let reports = PeerReports(membership: membership, logger: logger, onEvent: onEvent)
-        self.reports = reports
-        let queues = Dictionary(uniqueKeysWithValues: membership.peers.map { ($0.raftID, PeerQueue<SnapshotJob>()) })
-        snapshotQueues = queues
-        connections = Dictionary(
-            uniqueKeysWithValues: membership.peers.map { peer in
-                (
-                    peer.raftID,
-                    PeerConnection(
-                        peer: peer, secret: secret, tls: tls?.clientContext, requestTimeout: Self.messageTimeout
-                    ) { outcome in
-                        reports.received(outcome, from: peer)
-                    }
-                )
-            })
-        let tasks = membership.peers.map { peer in
-            Task { [self] in
-                let queue = queues[peer.raftID]!
-                while let jobs = await queue.popAll() {
-                    for job in jobs {
-                        guard !Task.isCancelled else { return }
-                        let ok = await streamSnapshot(job.metadata, term: job.term, from: job.from, to: peer)
-                        reports.onEvent(.snapshotSent(peer: peer.raftID, success: ok))
-                        job.promise?.succeed(ok)
-                    }
+        reports = PeerReports(selfRaftID: membership.selfMember.raftID, logger: logger, onEvent: onEvent)
+        _ = updatePeers(membership.peers)
+    }
+
+    /// Connects to voters that joined and closes the links to those that left (or moved).
+    ///
+    /// - Returns: what to await for the closed links to finish.
+    @discardableResult
+    func updatePeers(_ peers: [ClusterMembership.Member]) -> Task<Void, Never> {
+        let wanted = Dictionary(uniqueKeysWithValues: peers.map { ($0.raftID, $0) })
+        let closed = links.withLock { links -> [PeerLink] in
+            let gone = links.values.filter { wanted[$0.member.raftID] != $0.member }
+            for link in gone { links.removeValue(forKey: link.member.raftID) }
+            for (raftID, member) in wanted where links[raftID] == nil {
+                links[raftID] = makeLink(to: member)
+            }
+            return gone
+        }
+        reports.track(peers.map(\.raftID))
+        return Task { for link in closed { await Self.close(link) } }
+    }
+
+    private func makeLink(to peer: ClusterMembership.Member) -> PeerLink {
+        let reports = reports
+        let queue = PeerQueue<SnapshotJob>()
+        let connection = PeerConnection(
+            peer: peer, secret: secret, tls: tls?.clientContext, requestTimeout: Self.messageTimeout
+        ) { outcome in
+            reports.received(outcome, from: peer)
+        }
+        let sender = Task { [self] in
+            while let jobs = await queue.popAll() {
+                for job in jobs {
+                    guard !Task.isCancelled else { return }
+                    let ok = await streamSnapshot(job.metadata, term: job.term, from: job.from, to: peer)
+                    reports.onEvent(.snapshotSent(peer: peer.raftID, success: ok))
+                    job.promise?.succeed(ok)
                 }
             }
         }
-        senders.withLock { $0 = tasks }
+        return PeerLink(member: peer, connection: connection, snapshotQueue: queue, sender: sender)
+    }
+
+    private static func close(_ link: PeerLink) async {
+        await link.connection.close()
+        link.snapshotQueue.finish()
+        link.sender.cancel()
+        await link.sender.value
     }
 
     func send(_ message: RaftMessage) {
-        connections[message.to]?.send(message)
+        links.withLock { $0[message.to]?.connection }?.send(message)
     }
 
     /// Streams the newest stored snapshot to `peer`; reports the result to the node.
     func sendSnapshot(_ metadata: LithairConsensus.SnapshotMetadata, term: UInt64, to peer: NodeID, from: NodeID) {
-        snapshotQueues[peer]?.push(SnapshotJob(metadata: metadata, term: term, from: from, promise: nil))
+        let queue = links.withLock { $0[peer]?.snapshotQueue }
+        queue?.push(SnapshotJob(metadata: metadata, term: term, from: from, promise: nil))
     }
 
     /// Streams the newest stored snapshot to `peer` and waits for the outcome (force-resync).
     func sendSnapshotNow(
         _ metadata: LithairConsensus.SnapshotMetadata, term: UInt64, to peer: NodeID, from: NodeID
     ) async -> Bool {
+        guard let queue = links.withLock({ $0[peer]?.snapshotQueue }) else { return false }
         let promise = Promise<Bool>()
-        snapshotQueues[peer]?.push(SnapshotJob(metadata: metadata, term: term, from: from, promise: promise))
+        queue.push(SnapshotJob(metadata: metadata, term: term, from: from, promise: promise))
         return (try? await promise.value(timeout: snapshotTimeout + .seconds(5))) ?? false
     }
 
@@ -109,11 +136,7 @@ final class PeerTransport: Sendable {
     /// Stops sending at once: queued messages are dropped (Raft resends what matters) and a
     /// request in flight is cancelled, so a dead or frozen peer cannot hold up shutdown.
     func shutdown() async {
-        for connection in connections.values { await connection.close() }
-        for queue in snapshotQueues.values { queue.finish() }
-        let tasks = senders.withLock { $0 }
-        for task in tasks { task.cancel() }
-        for task in tasks { await task.value }
+        await updatePeers([]).value
         try? await client.shutdown()
     }
 

@@ -114,6 +114,8 @@ extension RaftNode {
             if !takeSnapshot() { freshSnapshotPending = true }
         case .snapshotSaved(let index, let durable):
             snapshotSaved(index: index, durable: durable)
+        case .changeMembership(let change, let promise):
+            proposeMembershipChange(change, promise)
         case .propose:
             break
         }
@@ -241,6 +243,7 @@ extension RaftNode {
                 waiter.promise.fail(NodeError.proposalDropped)
             }
         }
+        if !membershipChanges.isEmpty { membershipChangesApplied(entries) }
     }
 
     /// Writes with ``WriteConcern/leader`` are answered once the leader's own fsync is done.
@@ -297,7 +300,9 @@ extension RaftNode {
         guard index > 0,
             let term = core.term(at: index) ?? (index == core.snapshotMetadata.index ? core.snapshotMetadata.term : nil)
         else { return false }
-        let started = snapshotWriter.write(state, index: index, term: term) { [weak self] durable in
+        let configuration = core.membership(at: index).encoded()
+        let started = snapshotWriter.write(state, index: index, term: term, configuration: configuration) {
+            [weak self] durable in
             self?.enqueue(.snapshotSaved(index: index, durable: durable))
         }
         if started {
@@ -335,11 +340,14 @@ extension RaftNode {
     }
 
     private func publishStatus() {
+        if core.membershipVersion != adoptedMembershipVersion { adoptMembership() }
         let status = core.status()
         let applied = store.appliedIndex
+        let membershipIndex = core.membershipIndex
         published.withLock {
             $0.status = status
             $0.appliedIndex = applied
+            $0.membershipIndex = membershipIndex
         }
         metrics.recordRaft(
             term: status.term, isLeader: status.role == .leader, commit: status.commitIndex, applied: applied,

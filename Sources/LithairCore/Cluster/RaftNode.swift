@@ -24,10 +24,14 @@ final class RaftNode: @unchecked Sendable {
         case unreachable(NodeID)
         case freshSnapshot(Promise<Bool>)
         case snapshotSaved(index: UInt64, durable: Bool)
+        /// Add or remove one voter; the promise gets the configuration entry's index once applied.
+        case changeMembership(MembershipChange, Promise<UInt64>)
     }
 
     let store: ModelStore
-    let membership: ClusterMembership
+    /// The voters in force (the consensus core's configuration, with this node's own address).
+    var membership: ClusterMembership { membershipBox.withLock { $0 } }
+    private let membershipBox: Mutex<ClusterMembership>
     let cluster: ClusterConfiguration
     let settings: CommitSettings
     let directory: String
@@ -72,6 +76,10 @@ final class RaftNode: @unchecked Sendable {
     var freshSnapshotPending = false
     /// Force-resync callers answered when the snapshot being written now is durable.
     var waitersForThisSnapshot: [Promise<Bool>] = []
+    /// Membership changes proposed here, by log index, until applied.
+    var membershipChanges: [UInt64: (term: UInt64, promise: Promise<UInt64>)] = [:]
+    /// The core's ``RaftCore/membershipVersion`` that ``membership`` reflects.
+    var adoptedMembershipVersion: UInt64 = 0
 
     init(
         directory: String, schemas: [ModelSchema], settings: CommitSettings, cluster: ClusterConfiguration,
@@ -83,7 +91,7 @@ final class RaftNode: @unchecked Sendable {
         self.settings = settings
         self.snapshotSchedule = SnapshotSchedule(every: settings.snapshotEvery)
         self.cluster = cluster
-        self.membership = membership
+        self.membershipBox = Mutex(membership)
         self.metrics = metrics
         self.logger = logger
         self.lock = try DataDirectoryLock(directory: directory)
@@ -92,6 +100,15 @@ final class RaftNode: @unchecked Sendable {
 
     var transport: PeerTransport? { transportBox.withLock { $0 } }
 
+    /// Puts the core's configuration in force for everything outside the loop.
+    @discardableResult
+    func adoptCoreMembership(_ voters: Membership) -> ClusterMembership {
+        membershipBox.withLock { current in
+            current = ClusterMembership(adopting: voters, after: current)
+            return current
+        }
+    }
+
     /// Carries writes a follower forwards to the leader; exists while the node runs.
     var forwardingClient: HTTPClient? { forwardingClientBox.withLock { $0 } }
 
@@ -99,9 +116,15 @@ final class RaftNode: @unchecked Sendable {
     var snapshotStore: SnapshotStore? { snapshotStoreBox.withLock { $0 } }
 
     var latestSnapshotMetadata: LithairConsensus.SnapshotMetadata? {
-        snapshotStore?.latestMetadata().map {
-            LithairConsensus.SnapshotMetadata(index: $0.index, term: $0.term, voters: membership.all.map(\.raftID))
-        }
+        snapshotStore?.latestMetadata().map { consensusMetadata($0) }
+    }
+
+    /// Snapshot metadata as the core knows it: the configuration stored with the snapshot,
+    /// or (a snapshot written before configurations were stored) the voters in force.
+    func consensusMetadata(_ stored: LithairStorage.SnapshotMetadata) -> LithairConsensus.SnapshotMetadata {
+        LithairConsensus.SnapshotMetadata(
+            index: stored.index, term: stored.term,
+            membership: (try? Membership(decoding: stored.configuration)) ?? membership.voters)
     }
 
     var isReady: Bool { published.withLock { $0.ready } }
@@ -111,10 +134,6 @@ final class RaftNode: @unchecked Sendable {
     func start() throws {
         let storage = try RaftStorage(directory: directory)
         snapshotStoreBox.withLock { $0 = storage.snapshots }
-        let transport = PeerTransport(
-            membership: membership, secret: cluster.clusterSecret, tls: tls, snapshotTimeout: cluster.snapshotTimeout,
-            snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) })
-        transportBox.withLock { $0 = transport }
         var forwarding = HTTPClient.Configuration()
         forwarding.tracing.tracer = nil
         forwarding.tlsConfiguration = tls?.client
@@ -129,21 +148,30 @@ final class RaftNode: @unchecked Sendable {
             snapshotSchedule = SnapshotSchedule(
                 every: settings.snapshotEvery, lastIndex: metadata.index, lastBytes: data.count)
         }
-        let voters = membership.all.map(\.raftID)
-        let persistent = try storage.persistentState(voters: voters)
+        let initial = membership.voters
+        let persistent = try storage.persistentState(initial: initial)
         self.storage = storage
         snapshotWriter = SnapshotWriter(snapshots: storage.snapshots, metrics: metrics, logger: logger)
         core = RaftCore(
             config: RaftConfig(
-                id: membership.selfMember.raftID, voters: voters, maxEntriesPerMessage: cluster.batchSize,
+                id: membership.selfMember.raftID, voters: initial.voters, maxEntriesPerMessage: cluster.batchSize,
                 resyncThreshold: cluster.resyncThreshold, staticLeadership: cluster.staticLeadership,
-                isInitialLeader: cluster.isLeader, randomSeed: UInt64.random(in: 1...UInt64.max)),
+                isInitialLeader: cluster.isLeader, randomSeed: UInt64.random(in: 1...UInt64.max),
+                addresses: initial.addresses, isJoining: cluster.isJoining),
             restoring: persistent)
+        // The log or a snapshot may hold a configuration newer than the command line's.
+        adoptCoreMembership(core.membership)
+        adoptedMembershipVersion = core.membershipVersion
+        let transport = PeerTransport(
+            membership: membership, secret: cluster.clusterSecret, tls: tls, snapshotTimeout: cluster.snapshotTimeout,
+            snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) })
+        transportBox.withLock { $0 = transport }
         logger.info(
             "raft node restored",
             metadata: [
                 "node_id": "\(membership.selfMember.nodeID)", "term": "\(persistent.hardState.term)",
                 "log_last_index": "\(storage.log.lastIndex)", "snapshot_index": "\(snapshotSchedule.lastIndex)",
+                "voters": "\(membership.voters.voters.map { $0 - 1 })",
             ])
         startNamedThread("lithair-raft") { [self] in runLoop() }
     }
@@ -178,6 +206,7 @@ final class RaftNode: @unchecked Sendable {
         case .propose(_, _, let promise): promise.fail(error)
         case .read(let promise): promise.fail(error)
         case .freshSnapshot(let promise): promise.fail(error)
+        case .changeMembership(_, let promise): promise.fail(error)
         case .message(_, let reply): reply?.fail(error)
         case .snapshotReceived, .snapshotSent, .unreachable, .snapshotSaved: break
         }
@@ -255,6 +284,8 @@ struct PublishedStatus: Sendable {
     var ready = false
     var status: RaftStatus?
     var appliedIndex: UInt64 = 0
+    /// Index of the entry (or snapshot) that set the configuration in force.
+    var membershipIndex: UInt64 = 0
 }
 
 /// The seed's `resync_stats`, plus what a follower received and installed.

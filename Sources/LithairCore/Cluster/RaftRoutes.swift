@@ -51,21 +51,17 @@ struct RaftRoutes<Context: RequestContext>: Sendable {
             throw APIError.badRequest("snapshot total or checksum out of range")
         }
         let body = try await request.collectBody(upTo: PeerTransport.chunkBytes + 1024)
-        let complete: Bool
+        let received: LithairStorage.SnapshotMetadata?
         do {
-            complete = try intake.write(chunk, bytes: Array(body.readableBytesView))
+            received = try intake.write(chunk, bytes: Array(body.readableBytesView))
         } catch {
             throw APIError.badRequest("snapshot chunk rejected: \(error)")
         }
-        if complete {
+        if let received {
             node.stats.withLock { $0.snapshotsReceived += 1 }
-            node.enqueue(
-                .snapshotReceived(
-                    LithairConsensus.SnapshotMetadata(
-                        index: chunk.index, term: chunk.snapshotTerm, voters: node.membership.all.map(\.raftID)),
-                    from: from, term: chunk.term))
+            node.enqueue(.snapshotReceived(node.consensusMetadata(received), from: from, term: chunk.term))
         }
-        return JSONResponse.make(value: .object(["ok": .bool(true), "complete": .bool(complete)]))
+        return JSONResponse.make(value: .object(["ok": .bool(true), "complete": .bool(received != nil)]))
     }
 
     private func forceResync(_ request: Request) async throws -> Response {
@@ -131,8 +127,8 @@ final class SnapshotIntake: @unchecked Sendable {
 
     init(node: RaftNode) { self.node = node }
 
-    /// Writes one chunk; returns true when it completed and installed the snapshot file.
-    func write(_ chunk: Chunk, bytes: [UInt8]) throws -> Bool {
+    /// Writes one chunk; returns the snapshot's metadata when it completed and installed the file.
+    func write(_ chunk: Chunk, bytes: [UInt8]) throws -> LithairStorage.SnapshotMetadata? {
         try lock.withLock { _ in
             guard let store = node.snapshotStore else {
                 throw SnapshotChunkError(message: "the node has not started yet")
@@ -150,10 +146,10 @@ final class SnapshotIntake: @unchecked Sendable {
             }
             do {
                 try receiver.write(bytes, at: Int(chunk.offset))
-                guard chunk.offset + UInt64(bytes.count) >= chunk.total else { return false }
-                try receiver.finish()
+                guard chunk.offset + UInt64(bytes.count) >= chunk.total else { return nil }
+                let metadata = try receiver.finish()
                 receivers.removeValue(forKey: key)
-                return true
+                return metadata
             } catch {
                 receiver.abort()
                 receivers.removeValue(forKey: key)

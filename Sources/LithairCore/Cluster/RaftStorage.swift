@@ -20,11 +20,21 @@ final class RaftStorage {
         persistedTermAndVote = (hard?.term ?? 0, hard?.votedFor)
     }
 
-    /// What the consensus core needs to restart.
-    func persistentState(voters: [NodeID]) throws -> PersistentState {
+    /// What the consensus core needs to restart. `initial` is the configuration of a snapshot
+    /// written before configurations were stored with snapshots.
+    func persistentState(initial: Membership) throws -> PersistentState {
         let hard = try hardStates.load()
-        let snapshot = snapshots.latestMetadata().map {
-            LithairConsensus.SnapshotMetadata(index: $0.index, term: $0.term, voters: voters)
+        let snapshot = try snapshots.latestMetadata().map { stored in
+            guard !stored.configuration.isEmpty else {
+                return LithairConsensus.SnapshotMetadata(index: stored.index, term: stored.term, membership: initial)
+            }
+            do {
+                return LithairConsensus.SnapshotMetadata(
+                    index: stored.index, term: stored.term, membership: try Membership(decoding: stored.configuration))
+            } catch {
+                throw RecoveryError(
+                    message: "snapshot at index \(stored.index) in \(snapshots.directory): \(error)")
+            }
         }
         let from = max(log.firstIndex, (snapshot?.index ?? 0) + 1)
         let stored = log.lastIndex >= from ? try log.entries(from: from, through: log.lastIndex) : []

@@ -29,13 +29,15 @@ final class SnapshotWriter: Sendable {
         self.logger = logger
     }
 
-    /// Starts writing `state` as the snapshot at `index`/`term`, unless one is being written.
+    /// Starts writing `state` as the snapshot at `index`/`term`, with the cluster `configuration`
+    /// in force there (empty for a single node), unless one is being written.
     ///
     /// - Returns: `false` if a snapshot is already in progress (the caller tries again later).
     /// - Parameter completion: called on the writer's thread with whether the snapshot is durable.
     @discardableResult
     func write(
-        _ state: ModelState, index: UInt64, term: UInt64, completion: @escaping @Sendable (Bool) -> Void
+        _ state: ModelState, index: UInt64, term: UInt64, configuration: [UInt8] = [],
+        completion: @escaping @Sendable (Bool) -> Void
     ) -> Bool {
         let started = busy.withLock { busy in
             if busy { return false }
@@ -49,7 +51,9 @@ final class SnapshotWriter: Sendable {
             let clock = ContinuousClock.now
             var durable = false
             do {
-                let bytes = try snapshots.save(metadata: SnapshotMetadata(index: index, term: term)) { write in
+                let bytes = try snapshots.save(
+                    metadata: SnapshotMetadata(index: index, term: term, configuration: configuration)
+                ) { write in
                     try handOver.withState { state in
                         try ModelSnapshotCodec.encode(state, pieceBytes: Self.pieceBytes, emit: write)
                     }

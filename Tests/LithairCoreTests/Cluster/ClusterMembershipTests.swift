@@ -34,6 +34,23 @@ struct ClusterMembershipTests {
         #expect(membership.member(raftID: 6)?.address == "10.0.0.3:8080")
     }
 
+    @Test("a joining node is not a voter; adopting the core's configurations keeps former members' addresses")
+    func joiningAndAdopting() throws {
+        let joining = try ClusterMembership(
+            nodeID: 3, selfAddress: "127.0.0.1:8083", peers: ["8080", "8081", "8082"], isJoining: true)
+        #expect(!joining.selfIsVoter)
+        #expect(joining.voters.voters == [1, 2, 3])
+        #expect(joining.voters.addresses[1] == "127.0.0.1:8080")
+
+        let added = ClusterMembership(adopting: joining.voters.adding(4, address: "127.0.0.1:8083"), after: joining)
+        #expect(added.selfIsVoter)
+        #expect(added.peers.map(\.nodeID) == [0, 1, 2])
+        let removed = ClusterMembership(adopting: added.voters.removing(1), after: added)
+        #expect(removed.peers.map(\.nodeID) == [1, 2])
+        #expect(removed.member(raftID: 1)?.address == "127.0.0.1:8080", "a removed leader can still be reached")
+        #expect(removed.voters.voters == [2, 3, 4])
+    }
+
     @Test("a wrong node id, a self-listed peer, duplicates and bad addresses are refused with a reason")
     func refusals() {
         let cases: [(UInt64, String, [String], String)] = [

@@ -95,9 +95,10 @@ import Testing
     }
 
     @Test func snapshotBodyAndMetadataHelper() throws {
+        // Voters are a set: encoded in id order.
         let metadata = LithairConsensus.SnapshotMetadata(index: 1200, term: 6, voters: [3, 1, 2])
         let bytes = RaftWireCodec.encodeSnapshotMetadata(metadata)
-        #expect(String(decoding: bytes, as: UTF8.self) == #"{"index":1200,"term":6,"voters":[3,1,2]}"#)
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"index":1200,"term":6,"voters":[1,2,3]}"#)
         #expect(try RaftWireCodec.decodeSnapshotMetadata(bytes) == metadata)
 
         let message = RaftMessage(

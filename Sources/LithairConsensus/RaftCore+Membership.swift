@@ -44,7 +44,8 @@ extension RaftCore {
 
     /// The configuration that was in force at `index` (what a snapshot taken there records).
     public func membership(at index: UInt64) -> Membership {
-        log.membership(through: index).membership
+        // The usual case needs no scan of the log: nothing changed since `index`.
+        index >= membershipIndex ? membership : log.membership(through: index).membership
     }
 
     /// Puts `new` in force. A leader starts replicating to added voters at once (probing from

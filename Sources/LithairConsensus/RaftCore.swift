@@ -269,7 +269,7 @@ public struct RaftCore: Sendable {
         guard index <= log.applied, index <= log.persisted else {
             throw .compactionBeyondApplied(requested: index, applied: log.applied)
         }
-        return log.compact(through: index)
+        return log.compact(through: index, membership: membership(at: index))
     }
 
     /// The transport finished (or failed) streaming a snapshot to `peer`.

@@ -184,12 +184,12 @@ struct RaftLog: Sendable {
         applied = max(applied, installed.index)
     }
 
-    /// Drops the entries covered by a snapshot the node took at `index`.
+    /// Drops the entries covered by a snapshot the node took at `index`, where `membership` was
+    /// the configuration in force.
     ///
     /// - Returns: the dropped entries, not yet released.
-    mutating func compact(through index: UInt64) -> [LogEntry] {
+    mutating func compact(through index: UInt64, membership: Membership) -> [LogEntry] {
         guard index > snapshot.index, let term = term(at: index) else { return [] }
-        let membership = membership(through: index).membership
         let droppedCount = Int(index - snapshot.index)
         var dropped: [LogEntry] = []
         swap(&dropped, &entries)

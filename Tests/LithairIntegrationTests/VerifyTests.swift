@@ -6,10 +6,10 @@ import Testing
 /// when root, partitions and packet loss in a private network namespace.
 @Suite("lithair verify", .serialized)
 struct VerifyTests {
-    @Test("kills and pauses on loopback: the history is linearizable and the nodes agree")
-    func killsAndPauses() async throws {
+    @Test("kills, pauses and membership changes on loopback: the history is linearizable and the nodes agree")
+    func killsPausesAndMembershipChanges() async throws {
         let run = try await VerifyInvocation.run([
-            "--network", "loopback", "--faults", "kill,pause", "--duration", "20s", "--fault-interval", "3s",
+            "--network", "loopback", "--faults", "kill,pause,membership", "--duration", "20s", "--fault-interval", "2s",
         ])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.contains("result: PASS"), "\(run.output)")

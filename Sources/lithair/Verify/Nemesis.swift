@@ -87,6 +87,11 @@ struct Nemesis: Sendable {
             await hold(delay)
             try await filter.heal()
             return "partition \(shape) for \(format(delay))"
+        case .membership:
+            let (target, role) = await pickTarget(random: &random)
+            let delay = holdTime(1, 4)
+            try await removeAndReadd(target, hold: delay)
+            return "remove node \(target) (\(role)) from the voters, added back after \(format(delay))"
         case .loss:
             guard let filter else { throw VerifyError("no packet filter") }
             let probability = Double.random(in: 0.1...0.35, using: &random)
@@ -99,12 +104,12 @@ struct Nemesis: Sendable {
     }
 
     /// Sleeps for a fault's hold time; cancellation cuts it short (the caller heals at once).
-    private func hold(_ delay: Duration) async {
+    func hold(_ delay: Duration) async {
         try? await Task.sleep(for: delay)
     }
 
     /// The leader half of the time (when one is known), a random live node otherwise.
-    private func pickTarget(random: inout VerifyRandom) async -> (Int, String) {
+    func pickTarget(random: inout VerifyRandom) async -> (Int, String) {
         let live = await cluster.liveIndexes()
         if Bool.random(using: &random), let leader = await probe.leaderIndex(), live.contains(leader) {
             return (leader, "leader")
@@ -136,7 +141,7 @@ struct Nemesis: Sendable {
         }
     }
 
-    private func format(_ duration: Duration) -> String { String(format: "%.1f s", duration.seconds) }
+    func format(_ duration: Duration) -> String { String(format: "%.1f s", duration.seconds) }
 }
 
 extension Duration {

@@ -46,6 +46,8 @@ actor VerifyCluster {
     /// Whether this run started the nodes (and may kill and restart them).
     nonisolated let ownsProcesses: Bool
     private let settings: LaunchSettings?
+    /// The cluster secret, for a cluster this run started.
+    nonisolated var secret: String? { settings?.secret }
     private var nodes: [Node]
     private(set) var unexpectedExits: [UnexpectedExit] = []
     /// Set once shutdown begins: exits after that are expected.

@@ -11,7 +11,8 @@ import LithairHistory
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a cluster under faults: kills, pauses, partitions, packet loss; then linearizability.",
+        abstract:
+            "Check a cluster under faults: kills, pauses, partitions, packet loss, membership changes; then linearizability.",
         discussion: """
             Starts --nodes child `lithair serve` processes in a temporary directory (or uses the \
             members given with --attach), creates --keys products, and runs --clients clients \
@@ -24,8 +25,9 @@ struct VerifyCommand: AsyncParsableCommand {
             Partitions and packet loss need root: the run then re-executes itself in a private \
             network namespace (unshare --net --pid), where each node listens on its own address \
             (127.0.0.11, .12, ...) and iptables rules cut links; everything vanishes with the \
-            run. Without root only kills and pauses are available. --attach allows pauses only, \
-            and only for members whose process runs on this machine.
+            run. Without root only kills, pauses and membership changes (a node removed from the \
+            voters, then added back) are available. --attach allows pauses only, and only for \
+            members whose process runs on this machine.
             """
     )
 
@@ -44,7 +46,8 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "Number of keys (products) the clients share.")
     var keys = 5
 
-    @Option(help: "Faults to inject: a comma-separated subset of kill, pause, partition, loss; or all, none.")
+    @Option(
+        help: "Faults to inject: a comma-separated subset of kill, pause, partition, loss, membership; or all, none.")
     var faults = "all"
 
     @Option(help: "Mean time between faults.")

@@ -38,11 +38,15 @@ enum FaultKind: String, CaseIterable, Sendable, Codable, Comparable {
     case partition
     /// Drop a random share of node-to-node packets.
     case loss
+    /// Remove a node from the voters (the leader half the time), add it back after 1-4 s.
+    case membership
 
     /// Faults that need the private network namespace (root, unshare, iptables).
     var needsNetworkNamespace: Bool { self == .partition || self == .loss }
     /// Faults that need the nodes' process ids.
     var needsProcesses: Bool { self == .kill || self == .pause }
+    /// Faults that need the cluster secret, which verify knows only for a cluster it started.
+    var needsSecret: Bool { self == .membership }
 
     static func < (lhs: FaultKind, rhs: FaultKind) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

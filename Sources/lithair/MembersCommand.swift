@@ -27,26 +27,16 @@ struct MembersCommand: ParsableCommand {
     @Option(help: "The cluster secret (env LITHAIR_CLUSTER_SECRET).")
     var clusterSecret: String?
 
-    @Option(help: "PEM CA to trust: talk HTTPS to a cluster served with --tls-ca (env LITHAIR_TLS_CA).")
-    var tlsCA: String?
-
-    @Option(help: "PEM certificate to present, for a cluster with --tls-client-auth (env LITHAIR_TLS_CERT).")
-    var tlsCert: String?
-
-    @Option(help: "PEM private key of --tls-cert (env LITHAIR_TLS_KEY).")
-    var tlsKey: String?
+    @OptionGroup var tls: ClientTLSOptions
 
     func validate() throws {
         if add != nil && remove != nil { throw ValidationError("give --add or --remove, not both") }
     }
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let http = try NodeHTTP(
-            caFile: tlsCA ?? environment["LITHAIR_TLS_CA"], certificateFile: tlsCert ?? environment["LITHAIR_TLS_CERT"],
-            keyFile: tlsKey ?? environment["LITHAIR_TLS_KEY"])
+        let http = try tls.makeHTTP()
         defer { http.shutdown() }
-        let secret = clusterSecret ?? environment["LITHAIR_CLUSTER_SECRET"]
+        let secret = clusterSecret ?? ProcessInfo.processInfo.environment["LITHAIR_CLUSTER_SECRET"]
         let address = try normalized(node)
         let answer: [UInt8]
         if let add {

@@ -17,24 +17,10 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the JSON the nodes answered instead of the table.")
     var json = false
 
-    @Option(help: "PEM CA to trust: talk HTTPS to a cluster served with --tls-ca (env LITHAIR_TLS_CA).")
-    var tlsCA: String?
-
-    @Option(
-        help: """
-            PEM certificate and key to present (--tls-cert, --tls-key; env LITHAIR_TLS_CERT, LITHAIR_TLS_KEY), \
-            for a cluster with --tls-client-auth.
-            """)
-    var tlsCert: String?
-
-    @Option(help: "PEM private key of --tls-cert (env LITHAIR_TLS_KEY).")
-    var tlsKey: String?
+    @OptionGroup var tls: ClientTLSOptions
 
     func run() throws {
-        let environment = ProcessInfo.processInfo.environment
-        let http = try NodeHTTP(
-            caFile: tlsCA ?? environment["LITHAIR_TLS_CA"], certificateFile: tlsCert ?? environment["LITHAIR_TLS_CERT"],
-            keyFile: tlsKey ?? environment["LITHAIR_TLS_KEY"])
+        let http = try tls.makeHTTP()
         defer { http.shutdown() }
         let report = try ClusterReport.fetch(node: node, http: http)
         print(json ? report.json : report.table, terminator: "")

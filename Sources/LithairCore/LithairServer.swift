@@ -57,7 +57,7 @@ public final class LithairServer: Sendable {
     /// The secret travels in a header line, which a space, a control character or a non-ASCII
     /// byte would break.
     private static func checkSecret(_ secret: String) throws(ConfigurationError) {
-        guard !secret.isEmpty, secret.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard secret.isVisibleASCII else {
             throw ConfigurationError(
                 message: "the cluster secret (LITHAIR_CLUSTER_SECRET) must be printable ASCII without spaces")
         }

@@ -59,7 +59,7 @@ public enum WriteConcern: String, Sendable, Equatable, CaseIterable {
 ///
 /// At startup it comes from the configuration (``ClusterConfiguration/peers``); once the log
 /// or a snapshot holds a configuration (after a membership change), from there: see
-/// ``init(selfMember:adopting:)``.
+/// ``init(adopting:after:)``.
 ///
 /// Operators number nodes from 0 (the seed's node 0 leads); the consensus core reserves 0,
 /// so a member's Raft id is its node id + 1. Peers are given by address only, as in the seed;
@@ -91,11 +91,12 @@ struct ClusterMembership: Sendable, Equatable {
     /// This node and the other voters, by node id.
     var all: [Member] { ([selfMember] + peers).sorted { $0.nodeID < $1.nodeID } }
 
+    /// The voters, by node id: ``all`` without this node while it does not vote.
+    var voterMembers: [Member] { selfIsVoter ? all : peers }
+
     /// The voters as the consensus core counts them (Raft id → address).
     var voters: Membership {
-        Membership(
-            addresses: Dictionary(
-                uniqueKeysWithValues: (selfIsVoter ? all : peers).map { ($0.raftID, $0.address) }))
+        Membership(addresses: Dictionary(uniqueKeysWithValues: voterMembers.map { ($0.raftID, $0.address) }))
     }
 
     /// The configuration the consensus core has in force, after `previous`; this node keeps its own address.
@@ -105,8 +106,7 @@ struct ClusterMembership: Sendable, Equatable {
         peers = voters.voters.filter { $0 != previous.selfMember.raftID }.map { raftID in
             Member(nodeID: raftID - 1, address: voters.addresses[raftID] ?? "")
         }
-        let current = Set(peers.map(\.raftID)).union([selfMember.raftID])
-        var seen = current
+        var seen = Set(peers.map(\.raftID)).union([selfMember.raftID])
         former = (previous.peers + previous.former).filter { seen.insert($0.raftID).inserted }
     }
 
@@ -190,4 +190,8 @@ struct ClusterMembership: Sendable, Equatable {
 
 extension String {
     func trimmingWhitespace() -> Substring { Substring(self).trimmingWhitespace() }
+
+    /// Non-empty and only visible ASCII (no space, no control character): safe in a header
+    /// line or a configuration entry's `id address` line.
+    var isVisibleASCII: Bool { !isEmpty && utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }
 }

@@ -106,7 +106,6 @@ struct ClusterStatusView {
     var members: JSONValue {
         let membership = node.membership
         let leaderRaftID = status?.leaderID
-        let voters = membership.selfIsVoter ? membership.all : membership.peers
         return .object([
             "node_id": nodeID,
             "leader_id": leader.map { .int(Int64($0.nodeID)) } ?? .null,
@@ -114,7 +113,7 @@ struct ClusterStatusView {
             "configuration_index": .int(Int64(membershipIndex)),
             "configuration_committed": .bool((status?.commitIndex ?? 0) >= membershipIndex),
             "members": .array(
-                voters.map { member in
+                membership.voterMembers.map { member in
                     .object([
                         "node_id": .int(Int64(member.nodeID)),
                         "address": .string(member.address),

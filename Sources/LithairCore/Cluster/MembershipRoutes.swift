@@ -53,7 +53,7 @@ struct MembershipRoutes<Context: RequestContext>: Sendable {
         } catch {
             throw APIError.badRequest(error.message)
         }
-        guard address.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard address.isVisibleASCII else {
             throw APIError.badRequest("address must be printable ASCII without spaces")
         }
         return try await change(.add(nodeID: UInt64(id), address: address))

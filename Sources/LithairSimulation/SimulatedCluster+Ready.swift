@@ -1,6 +1,7 @@
 import LithairConsensus
 
-// How a simulated node handles a Ready: persist, then send, then apply, then advance.
+// How a simulated node handles a Ready, as a Lithair node does: apply the committed entries
+// already on its disk, persist, send, apply the rest, then advance.
 extension SimulatedCluster {
     /// Handles every pending Ready of `id` following the persist-before-send contract.
     func drain(_ id: NodeID) {
@@ -8,6 +9,9 @@ extension SimulatedCluster {
         while core.hasReady {
             let ready = core.ready()
             let commitBefore = node.storage.hardState.commit
+            let durable = ready.snapshot == nil ? durableThrough(before: ready, storage: node.storage) : 0
+            let applyFirst = ready.committedEntries.prefix { $0.index <= durable }
+            apply(applyFirst, node: &node)
             persist(ready, node: &node, core: core)
             let crashPoint: String?
             if ready.softState?.role == .leader, chance(crashAfterElectionRate) {
@@ -34,7 +38,8 @@ extension SimulatedCluster {
                 }
                 enqueue(message, snapshotState: snapshotState)
             }
-            apply(ready, node: &node)
+            apply(ready.committedEntries.dropFirst(applyFirst.count), node: &node)
+            answerReads(ready, node: node)
             core.advance(ready)
         }
         node.core = core
@@ -78,8 +83,14 @@ extension SimulatedCluster {
         }
     }
 
-    func apply(_ ready: Ready, node: inout SimulatedNode) {
-        for entry in ready.committedEntries {
+    /// The last index on `storage` that `ready` does not replace.
+    private func durableThrough(before ready: Ready, storage: SimulatedStorage) -> UInt64 {
+        guard let first = ready.entries.first?.index else { return storage.lastIndex }
+        return min(storage.lastIndex, first - 1)
+    }
+
+    func apply(_ entries: ArraySlice<LogEntry>, node: inout SimulatedNode) {
+        for entry in entries {
             guard entry.index == node.machine.appliedIndex + 1 else {
                 checker.fail("node \(node.id) applies \(entry.index) after \(node.machine.appliedIndex)")
                 return
@@ -93,6 +104,9 @@ extension SimulatedCluster {
                 acknowledged.append(position)
             }
         }
+    }
+
+    private func answerReads(_ ready: Ready, node: SimulatedNode) {
         for read in ready.readStates {
             checker.readAnswered(index: read.index, requiredIndex: readRequirements[read.context] ?? 0, by: node.id)
             readResults.append((node.id, read))

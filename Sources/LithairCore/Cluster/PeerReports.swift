@@ -58,19 +58,26 @@ final class PeerReports: Sendable {
         }
     }
 
+    // A request to a peer that has just left the voters can finish after `track` dropped its
+    // row: its outcome is not recorded, or the peer would show up in sync-status again.
+
     func recordSuccess(_ peer: ClusterMembership.Member, latency: Duration) {
-        stats.withLock {
-            $0[peer.raftID] = PeerStats(
+        stats.withLock { stats in
+            guard stats[peer.raftID] != nil else { return }
+            stats[peer.raftID] = PeerStats(
                 lastLatencyMillis: latency.seconds * 1000, consecutiveFailures: 0, lastError: nil)
         }
     }
 
     func record(_ peer: ClusterMembership.Member, failure: String) {
         let failures = stats.withLock { stats -> Int in
-            stats[peer.raftID, default: PeerStats()].consecutiveFailures += 1
-            stats[peer.raftID]?.lastError = failure
-            return stats[peer.raftID]!.consecutiveFailures
+            guard var row = stats[peer.raftID] else { return 0 }
+            row.consecutiveFailures += 1
+            row.lastError = failure
+            stats[peer.raftID] = row
+            return row.consecutiveFailures
         }
+        guard failures > 0 else { return }
         // Log the first failure of a streak and then every 50th, not every heartbeat.
         if failures == 1 || failures % 50 == 0 {
             logger.warning(

@@ -19,15 +19,15 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULT_RE = re.compile(
-    r"RESULT reqs=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p90_ms=([\d.]+) p99_ms=([\d.]+) max_ms=([\d.]+) errors=(\d+)")
+    r"RESULT reqs=(\d+) rps=([\d.]+) p50_ms=([\d.]+) p90_ms=([\d.]+) p99_ms=([\d.]+) max_ms=([\d.]+) errors=(\d+) mean_ms=([\d.]+)")
 
 WRK_DONE = r'''
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT reqs=%d rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%d\n",
+  io.write(string.format("RESULT reqs=%d rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f errors=%d mean_ms=%.3f\n",
     summary.requests, summary.requests / (summary.duration / 1e6),
     latency:percentile(50) / 1000, latency:percentile(90) / 1000, latency:percentile(99) / 1000, latency.max / 1000,
     (summary.errors.status or 0) + summary.errors.connect + summary.errors.read + summary.errors.write
-      + summary.errors.timeout))
+      + summary.errors.timeout, latency.mean / 1000))
 end
 '''
 
@@ -120,9 +120,9 @@ def wrk(url, script, connections, seconds):
     match = RESULT_RE.search(out)
     if not match:
         sys.exit("wrk printed no RESULT line:\n" + out)
-    reqs, rps, p50, p90, p99, mx, errors = match.groups()
+    reqs, rps, p50, p90, p99, mx, errors, mean = match.groups()
     return {"reqs": int(reqs), "rps": float(rps), "p50": float(p50), "p90": float(p90), "p99": float(p99),
-            "max": float(mx), "errors": int(errors)}
+            "max": float(mx), "errors": int(errors), "mean": float(mean)}
 
 
 def metric_sum(urls, name):

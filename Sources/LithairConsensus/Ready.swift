@@ -9,6 +9,8 @@
 /// 4. Make 1–3 durable (fsync). **Only then** send `messages`: a vote or an acknowledgement
 ///    must never leave the node before the state that justifies it is on disk.
 /// 5. Apply `committedEntries` in order, then serve `readStates` once applied reaches their index.
+///    The first ``committedEntriesStored(throughStoredIndex:)`` of them may be applied before
+///    step 1: they are committed and already in the node's log on disk.
 /// 6. Call ``RaftCore/advance(_:)`` with this Ready.
 ///
 /// A node may group several inputs (group commit) before pulling one Ready: one fsync then
@@ -35,6 +37,18 @@ public struct Ready: Sendable, Equatable {
     /// True if storage must be synced before sending `messages`.
     public var mustSync: Bool {
         hardState != nil || !entries.isEmpty || snapshot != nil
+    }
+
+    /// How many of `committedEntries` are already stored, given the last index of the log on
+    /// disk: those this Ready's `entries` do not replace (none when it installs a snapshot).
+    ///
+    /// Applying them needs nothing of this Ready's fsync, so a node may apply them (and answer
+    /// their clients) first: on a leader they are the writes the followers just acknowledged,
+    /// which would otherwise wait for the next batch's fsync.
+    public func committedEntriesStored(throughStoredIndex stored: UInt64) -> Int {
+        guard snapshot == nil else { return 0 }
+        let durable = entries.first.map { min(stored, $0.index - 1) } ?? stored
+        return committedEntries.prefix { $0.index <= durable }.count
     }
 
     /// True if there is nothing to do.

@@ -9,9 +9,8 @@ extension SimulatedCluster {
         while core.hasReady {
             let ready = core.ready()
             let commitBefore = node.storage.hardState.commit
-            let durable = ready.snapshot == nil ? durableThrough(before: ready, storage: node.storage) : 0
-            let applyFirst = ready.committedEntries.prefix { $0.index <= durable }
-            apply(applyFirst, node: &node)
+            let stored = ready.committedEntriesStored(throughStoredIndex: node.storage.lastIndex)
+            apply(ready.committedEntries[..<stored], node: &node)
             persist(ready, node: &node, core: core)
             let crashPoint: String?
             if ready.softState?.role == .leader, chance(crashAfterElectionRate) {
@@ -38,7 +37,7 @@ extension SimulatedCluster {
                 }
                 enqueue(message, snapshotState: snapshotState)
             }
-            apply(ready.committedEntries.dropFirst(applyFirst.count), node: &node)
+            apply(ready.committedEntries[stored...], node: &node)
             answerReads(ready, node: node)
             core.advance(ready)
         }
@@ -81,12 +80,6 @@ extension SimulatedCluster {
                     id, term: core.term, snapshotIndex: core.snapshotMetadata.index, termAt: { core.term(at: $0) })
             }
         }
-    }
-
-    /// The last index on `storage` that `ready` does not replace.
-    private func durableThrough(before ready: Ready, storage: SimulatedStorage) -> UInt64 {
-        guard let first = ready.entries.first?.index else { return storage.lastIndex }
-        return min(storage.lastIndex, first - 1)
     }
 
     func apply(_ entries: ArraySlice<LogEntry>, node: inout SimulatedNode) {

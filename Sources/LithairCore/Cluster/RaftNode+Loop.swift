@@ -138,12 +138,9 @@ extension RaftNode {
         // acknowledgements wait until what they promise is durable, as the contract requires.
         let (early, late) = ready.messages.partitioned(by: Self.mayLeaveBeforePersist)
         for message in early { send(message) }
-        // Committed entries already durable here need not wait for this Ready's fsync: on the
-        // leader they are the writes its followers just acknowledged, and answering them
-        // before the next batch's fsync takes that fsync out of every write's latency.
-        let durable = ready.snapshot == nil ? durableThrough(before: ready) : 0
-        let (committedAndDurable, committedAfterPersist) = ready.committedEntries.partitioned { $0.index <= durable }
-        apply(committedAndDurable)
+        // Committed entries already on disk here need not wait for this Ready's fsync.
+        let stored = ready.committedEntriesStored(throughStoredIndex: storage.log.lastIndex)
+        apply(ready.committedEntries[..<stored])
         do {
             if let snapshot = ready.snapshot { try installReceivedSnapshot(snapshot) }
             let started = ContinuousClock.now
@@ -180,7 +177,7 @@ extension RaftNode {
         // A follower's acknowledgement leaves before it applies: the leader's commit (and its
         // clients) should not wait on this node's state machine.
         closeReplies()
-        apply(committedAfterPersist)
+        apply(ready.committedEntries[stored...])
         for state in ready.readStates {
             guard let promise = reads.removeValue(forKey: state.context) else { continue }
             readsAwaitingApply.append((state.index, promise))
@@ -188,13 +185,6 @@ extension RaftNode {
         core.advance(ready)
         answerReads()
         if snapshotSchedule.isDue(at: store.appliedIndex) { _ = takeSnapshot() }
-    }
-
-    /// The last log index that is on this node's disk and that `ready` does not replace.
-    private func durableThrough(before ready: Ready) -> UInt64 {
-        let stored = storage.log.lastIndex
-        guard let first = ready.entries.first?.index else { return stored }
-        return min(stored, first - 1)
     }
 
     static func mayLeaveBeforePersist(_ message: RaftMessage) -> Bool {
@@ -227,7 +217,7 @@ extension RaftNode {
         openReplies.removeAll(keepingCapacity: true)
     }
 
-    private func apply(_ entries: [LithairConsensus.LogEntry]) {
+    private func apply(_ entries: ArraySlice<LithairConsensus.LogEntry>) {
         guard !entries.isEmpty else { return }
         snapshotSchedule.logged(entries.reduce(0) { $0 + $1.data.count })
         let outcomes: [(UInt64, UInt64, ApplyOutcome?)] = store.mutate { state in

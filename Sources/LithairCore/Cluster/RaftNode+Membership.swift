@@ -59,7 +59,7 @@ extension RaftNode {
     }
 
     /// Loop thread: answers the membership changes proposed here whose entries were applied.
-    func membershipChangesApplied(_ entries: [LithairConsensus.LogEntry]) {
+    func membershipChangesApplied(_ entries: ArraySlice<LithairConsensus.LogEntry>) {
         for entry in entries where entry.kind == .config {
             guard let waiter = membershipChanges.removeValue(forKey: entry.index) else { continue }
             if waiter.term == entry.term {

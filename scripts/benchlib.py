@@ -125,15 +125,18 @@ def wrk(url, script, connections, seconds):
             "max": float(mx), "errors": int(errors), "mean": float(mean)}
 
 
+def metric_samples(url):
+    """{sample name with its labels: value} for every sample on one /metrics page."""
+    with urlopen(url, timeout=5) as response:
+        lines = response.read().decode().splitlines()
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in lines
+            if line and not line.startswith("#")}
+
+
 def metric_sum(urls, name):
     """Sums a Prometheus sample (all label sets) over the /metrics of every url."""
-    total = 0.0
-    for url in urls:
-        with urlopen(url, timeout=5) as response:
-            for line in response.read().decode().splitlines():
-                if line.startswith(name + " ") or line.startswith(name + "{"):
-                    total += float(line.rsplit(" ", 1)[1])
-    return total
+    return sum(value for url in urls for sample, value in metric_samples(url).items()
+               if sample == name or sample.startswith(name + "{"))
 
 
 def cpu_seconds(pids):

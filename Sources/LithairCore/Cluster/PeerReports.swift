@@ -58,9 +58,8 @@ final class PeerReports: Sendable {
         }
     }
 
-    // A request to a peer that has just left the voters can finish after `track` dropped its
-    // row: its outcome is not recorded, or the peer would show up in sync-status again.
-
+    // Both record only peers that `track` keeps: a request to a peer that has just left the
+    // voters can end after its row was dropped, and must not bring it back into sync-status.
     func recordSuccess(_ peer: ClusterMembership.Member, latency: Duration) {
         stats.withLock { stats in
             guard stats[peer.raftID] != nil else { return }

@@ -26,7 +26,7 @@ public struct Membership: Sendable, Hashable, Codable {
     public func contains(_ id: NodeID) -> Bool { addresses[id] != nil }
 
     /// Votes needed for a majority.
-    var quorum: Int { addresses.count / 2 + 1 }
+    public var quorum: Int { addresses.count / 2 + 1 }
 
     /// This configuration with `id` added at `address`.
     public func adding(_ id: NodeID, address: String) -> Membership {

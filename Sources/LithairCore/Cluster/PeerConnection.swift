@@ -40,7 +40,9 @@ final class PeerConnection: @unchecked Sendable {
     private let requestTimeout: TimeAmount
     private let capacity: Int
     private let onOutcome: @Sendable (Outcome) -> Void
+    private let onFree: @Sendable () -> Void
     private let queue = Mutex(Queue())
+    private let requestInFlight = Atomic<Bool>(false)
 
     // Confined to `loop`.
     private var waiting: [RaftMessage] = []
@@ -49,11 +51,14 @@ final class PeerConnection: @unchecked Sendable {
 
     /// - Parameters:
     ///   - onOutcome: called on the event loop with each request's reply or failure.
+    ///   - onFree: called on the event loop when a request ended and nothing else was waiting
+    ///     to go: a message sent now would leave at once.
     init(
         peer: ClusterMembership.Member, secret: String?, tls: NIOSSLContext? = nil, requestTimeout: Duration,
         capacity: Int = 4096,
         loop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
-        onOutcome: @escaping @Sendable (Outcome) -> Void
+        onOutcome: @escaping @Sendable (Outcome) -> Void,
+        onFree: @escaping @Sendable () -> Void = {}
     ) {
         self.peer = peer
         self.tls = tls
@@ -61,10 +66,15 @@ final class PeerConnection: @unchecked Sendable {
         self.requestTimeout = .nanoseconds(Int64(requestTimeout.nanoseconds))
         self.capacity = capacity
         self.onOutcome = onOutcome
+        self.onFree = onFree
         var lines = "host: \(peer.address)\r\ncontent-type: application/json\r\n"
         if let secret { lines += "authorization: Bearer \(secret)\r\n" }
         self.headerLines = Array(lines.utf8)
     }
+
+    /// Whether a request is on its way or awaiting its reply: a message sent now would wait
+    /// for that round trip to end.
+    var isBusy: Bool { requestInFlight.load(ordering: .relaxed) }
 
     /// Queues `message`; past `capacity` the oldest are dropped (the leader re-probes).
     func send(_ message: RaftMessage) {
@@ -112,6 +122,7 @@ final class PeerConnection: @unchecked Sendable {
             self.finish(.failed("no reply within \(self.requestTimeout)"))
         }
         outstanding = (ContinuousClock.now, timeout)
+        requestInFlight.store(true, ordering: .relaxed)
         connected { channel in
             var request = channel.allocator.buffer(capacity: self.headerLines.count + body.count + 64)
             request.writeStaticString("POST ")
@@ -168,6 +179,7 @@ final class PeerConnection: @unchecked Sendable {
         guard let (_, timeout) = outstanding else { return }
         timeout.cancel()
         outstanding = nil
+        requestInFlight.store(false, ordering: .relaxed)
         if case .failed = outcome {
             // Whatever the connection still carries belongs to a request given up on.
             channel?.close(promise: nil)
@@ -175,6 +187,7 @@ final class PeerConnection: @unchecked Sendable {
         }
         onOutcome(outcome)
         pump()
+        if outstanding == nil { onFree() }
     }
 
     /// On the event loop: the reply to the request in flight.

@@ -40,12 +40,14 @@ final class PeerTransport: Sendable {
     private let links = Mutex<[NodeID: PeerLink]>([:])
     private let reports: PeerReports
     private let scheme: String
+    private let onPeerFree: @Sendable () -> Void
     static let chunkBytes = 1 << 20
     static let messageTimeout = Duration.seconds(2)
 
     init(
         membership: ClusterMembership, secret: String?, tls: LoadedTLS?, snapshotTimeout: Duration,
-        snapshots: SnapshotStore, logger: Logger, onEvent: @escaping @Sendable (RaftNode.Input) -> Void
+        snapshots: SnapshotStore, logger: Logger, onEvent: @escaping @Sendable (RaftNode.Input) -> Void,
+        onPeerFree: @escaping @Sendable () -> Void = {}
     ) {
         var configuration = HTTPClient.Configuration()
         configuration.tlsConfiguration = tls?.client
@@ -61,6 +63,7 @@ final class PeerTransport: Sendable {
         self.snapshotTimeout = snapshotTimeout
         self.snapshots = snapshots
         self.logger = logger
+        self.onPeerFree = onPeerFree
         reports = PeerReports(selfRaftID: membership.selfMember.raftID, logger: logger, onEvent: onEvent)
         _ = updatePeers(membership.peers)
     }
@@ -85,12 +88,11 @@ final class PeerTransport: Sendable {
 
     private func makeLink(to peer: ClusterMembership.Member) -> PeerLink {
         let reports = reports
+        let onPeerFree = onPeerFree
         let queue = PeerQueue<SnapshotJob>()
         let connection = PeerConnection(
-            peer: peer, secret: secret, tls: tls?.clientContext, requestTimeout: Self.messageTimeout
-        ) { outcome in
-            reports.received(outcome, from: peer)
-        }
+            peer: peer, secret: secret, tls: tls?.clientContext, requestTimeout: Self.messageTimeout,
+            onOutcome: { outcome in reports.received(outcome, from: peer) }, onFree: onPeerFree)
         let sender = Task { [self] in
             while let jobs = await queue.popAll() {
                 for job in jobs {
@@ -113,6 +115,12 @@ final class PeerTransport: Sendable {
 
     func send(_ message: RaftMessage) {
         links.withLock { $0[message.to]?.connection }?.send(message)
+    }
+
+    /// How many peers' connections are free (no request in flight: a message to them leaves now),
+    /// out of how many peers.
+    func freePeers() -> (free: Int, of: Int) {
+        links.withLock { links in (links.values.reduce(0) { $0 + ($1.connection.isBusy ? 0 : 1) }, links.count) }
     }
 
     /// Streams the newest stored snapshot to `peer`; reports the result to the node.

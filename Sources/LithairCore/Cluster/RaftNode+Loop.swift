@@ -41,13 +41,29 @@ extension RaftNode {
     private func waitForInputs(until deadline: ContinuousClock.Instant) -> ([Input], Bool) {
         condition.lock()
         defer { condition.unlock() }
-        let wallDeadline = Date(timeIntervalSinceNow: max(0, (deadline - ContinuousClock.now).seconds))
-        while inbox.isEmpty && !stopping {
-            if !condition.wait(until: wallDeadline) { break }
+        var holdUntil: ContinuousClock.Instant?
+        var held = false
+        while !stopping {
+            holdUntil = proposalHoldDeadline()
+            held = held || holdUntil != nil
+            let hasWork = holdUntil == nil ? !inbox.isEmpty : inbox.contains { !$0.isProposal }
+            if hasWork { break }
+            holdingForPeers = holdUntil != nil
+            let wake = min(deadline, holdUntil ?? deadline)
+            let wallDeadline = Date(timeIntervalSinceNow: max(0, (wake - ContinuousClock.now).seconds))
+            if !condition.wait(until: wallDeadline), ContinuousClock.now >= deadline { break }
         }
-        lingerForProposals()
-        let inputs = inbox
-        inbox.removeAll(keepingCapacity: true)
+        holdingForPeers = false
+        let inputs: [Input]
+        if holdUntil == nil {
+            // Held writes have waited for their companions already.
+            if !held { lingerForProposals() }
+            inputs = inbox
+            inbox.removeAll(keepingCapacity: true)
+            proposalHold.released()
+        } else {
+            (inbox, inputs) = inbox.partitioned(by: \.isProposal)
+        }
         return (inputs, stopping && inputs.isEmpty)
     }
 

@@ -26,6 +26,8 @@ final class RaftNode: @unchecked Sendable {
         case snapshotSaved(index: UInt64, durable: Bool)
         /// Add or remove one voter; the promise gets the configuration entry's index once applied.
         case changeMembership(MembershipChange, Promise<UInt64>)
+
+        var isProposal: Bool { if case .propose = self { true } else { false } }
     }
 
     let store: ModelStore
@@ -56,6 +58,11 @@ final class RaftNode: @unchecked Sendable {
     /// What the loop's log flushes cost lately (loop thread only): bounds the group-commit linger.
     var flushCost = RecentFlushCost()
     var stopped = false
+    /// The loop is waiting with proposals held back (``proposalHold``): only arrivals other
+    /// than proposals, or a peer connection coming free, wake it.
+    var holdingForPeers = false
+    /// Loop thread only, like the core.
+    var proposalHold: ProposalHold
 
     // Owned by the loop thread once recovery has run.
     var core: RaftCore!
@@ -89,6 +96,7 @@ final class RaftNode: @unchecked Sendable {
         self.directory = directory
         self.store = ModelStore(schemas: schemas)
         self.settings = settings
+        self.proposalHold = ProposalHold(limit: settings.flushInterval)
         self.snapshotSchedule = SnapshotSchedule(every: settings.snapshotEvery)
         self.cluster = cluster
         self.membershipBox = Mutex(membership)
@@ -164,7 +172,8 @@ final class RaftNode: @unchecked Sendable {
         adoptedMembershipVersion = core.membershipVersion
         let transport = PeerTransport(
             membership: membership, secret: cluster.clusterSecret, tls: tls, snapshotTimeout: cluster.snapshotTimeout,
-            snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) })
+            snapshots: storage.snapshots, logger: logger, onEvent: { [weak self] input in self?.enqueue(input) },
+            onPeerFree: { [weak self] in self?.peerConnectionFreed() })
         transportBox.withLock { $0 = transport }
         logger.info(
             "raft node restored",
@@ -182,7 +191,7 @@ final class RaftNode: @unchecked Sendable {
                 fail(input, with: NodeError.shuttingDown)
             } else {
                 inbox.append(input)
-                condition.signal()
+                if !(holdingForPeers && input.isProposal) { condition.signal() }
             }
         }
     }

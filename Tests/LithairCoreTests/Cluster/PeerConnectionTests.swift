@@ -190,6 +190,34 @@ struct PeerConnectionTests {
         try await peer.channel.close()
     }
 
+    @Test("a connection is busy while its request is unanswered, and says when it comes free")
+    func busyUntilAnswered() async throws {
+        let peer = try await ScriptedPeer { number in number == 1 ? .hold : .reply(status: .ok, body: #"{"ok":true}"#) }
+        let outcomes = Outcomes()
+        let freed = Mutex(0)
+        let connection = PeerConnection(
+            peer: peer.member, secret: nil, requestTimeout: .seconds(120),
+            onOutcome: { outcomes.record($0) }, onFree: { freed.withLock { $0 += 1 } })
+        #expect(!connection.isBusy)
+        connection.send(append(after: 10))
+        try await peer.waitForRequests(1)
+        #expect(connection.isBusy)
+        // A message queued behind the held request leaves as soon as it is answered: the
+        // connection is busy again at once, and not reported free in between.
+        connection.send(append(after: 11))
+        peer.release()
+        _ = try await outcomes.waitFor(2)
+        // `onFree` runs on the event loop just after the outcome is reported.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while freed.withLock({ $0 }) == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(!connection.isBusy)
+        #expect(freed.withLock { $0 } == 1, "free once, after the second request, not after the first")
+        await connection.close()
+        try await peer.channel.close()
+    }
+
     @Test("an error status, a dropped connection and a timeout each fail that request; the next reconnects")
     func failuresAreReportedAndRecovered() async throws {
         let peer = try await ScriptedPeer { number in

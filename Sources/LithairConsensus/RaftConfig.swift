@@ -99,4 +99,6 @@ enum SafetyMutation: Sendable, Hashable {
     /// Start a membership change while the previous one is uncommitted, or before the leader
     /// committed an entry of its term (the single-server-change bug the thesis' erratum fixes).
     case overlappingMembershipChanges
+    /// Let a learner's acknowledgement stand in for a voter's in the commit count.
+    case countLearnersTowardCommit
 }

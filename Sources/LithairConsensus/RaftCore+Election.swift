@@ -87,6 +87,7 @@ extension RaftCore {
         leadTransferee = nil
         votes = [:]
         progress = [:]
+        learners = [:]
         readOnly.removeAll()
         readsAwaitingTermCommit = []
     }

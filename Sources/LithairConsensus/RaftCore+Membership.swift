@@ -60,7 +60,9 @@ extension RaftCore {
         for peer in peers where progress[peer] == nil {
             progress[peer] = Progress(next: log.lastIndex + 1, maxInflight: config.maxInflightMessages)
         }
-        for id in progress.keys where !new.contains(id) { progress.removeValue(forKey: id) }
+        // A learner the new configuration adds keeps its progress and becomes a voter.
+        for id in learners.keys where new.contains(id) { learners.removeValue(forKey: id) }
+        for id in progress.keys where !new.contains(id) && learners[id] == nil { progress.removeValue(forKey: id) }
         if let transferee = leadTransferee, !new.contains(transferee) { leadTransferee = nil }
     }
 

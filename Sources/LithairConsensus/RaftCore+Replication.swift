@@ -9,7 +9,7 @@ extension RaftCore {
     }
 
     mutating func broadcastAppend() {
-        for peer in peers {
+        for peer in replicationPeers {
             sendAppend(to: peer)
         }
     }
@@ -41,7 +41,7 @@ extension RaftCore {
     }
 
     mutating func broadcastHeartbeat(context: [UInt8]?) {
-        for peer in peers {
+        for peer in replicationPeers {
             // Never tell a follower to commit beyond what it is known to hold.
             let commit = min(progress[peer]?.match ?? 0, log.committed)
             send(to: peer, .heartbeat(Heartbeat(leaderID: config.id, leaderCommit: commit, context: context)))
@@ -121,7 +121,10 @@ extension RaftCore {
     /// (Raft §5.4.2, figure 8): older entries are committed indirectly, by the ones after them.
     mutating func maybeCommit() -> Bool {
         // A leader that is not a voter of the configuration in force (being removed) does not count itself.
-        let matches = membership.voters.map { $0 == config.id ? log.persisted : progress[$0]?.match ?? 0 }
+        var matches = membership.voters.map { $0 == config.id ? log.persisted : progress[$0]?.match ?? 0 }
+        if config.mutations.contains(.countLearnersTowardCommit) {
+            matches += learners.keys.map { progress[$0]?.match ?? 0 }
+        }
         let majorityMatch = matches.sorted(by: >)[membership.quorum - 1]
         guard majorityMatch > log.committed else { return false }
         let countingIsEnough = config.mutations.contains(.commitPreviousTermByCounting)

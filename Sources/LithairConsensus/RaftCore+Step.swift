@@ -81,6 +81,7 @@ extension RaftCore {
         switch message.body {
         case .appendResponse(let response):
             handleAppendResponse(response, from: message.from)
+            if learners[message.from] != nil { promoteCaughtUpLearner() }
         case .heartbeatResponse(let response):
             handleHeartbeatResponse(response, from: message.from)
         case .readIndex(let request):

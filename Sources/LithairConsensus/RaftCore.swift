@@ -33,6 +33,9 @@ public struct RaftCore: Sendable {
     public internal(set) var membershipVersion: UInt64 = 0
     /// The voters other than this node, in id order.
     var peers: [NodeID]
+    /// Non-voters this leader is catching up before they are added, with their addresses
+    /// (see ``addVoterAfterCatchUp(_:address:)``). Empty unless leader.
+    public internal(set) var learners: [NodeID: String] = [:]
     /// Per-peer replication state; only meaningful while leader.
     var progress: [NodeID: Progress] = [:]
     /// Votes received in the current (pre-)election.
@@ -218,6 +221,7 @@ public struct RaftCore: Sendable {
             heartbeatElapsed = 0
             broadcastHeartbeat(context: readOnly.lastContext)
         }
+        promoteCaughtUpLearner()
     }
 
     /// Check quorum: did a majority (counting the leader) answer since the previous round?

@@ -177,6 +177,13 @@ public final class SimulatedCluster {
         return position
     }
 
+    /// Asks leader `id` to catch `learner` up and then add it as a voter.
+    public func addVoterAfterCatchUp(_ learner: NodeID, at id: NodeID) throws(RaftError) {
+        try nodes[id]!.core!.addVoterAfterCatchUp(learner, address: "n\(learner)")
+        note("n\(id) catches up learner n\(learner)")
+        drain(id)
+    }
+
     /// Asks leader `id` to hand leadership to `target`.
     public func transferLeadership(from id: NodeID, to target: NodeID) throws(RaftError) {
         try nodes[id]!.core!.transferLeadership(to: target)

@@ -106,13 +106,16 @@ struct Driver {
         }
     }
 
-    /// Adds or removes one random node on `leader`, keeping at least two voters.
+    /// Adds or removes one random node on `leader`, keeping at least two voters. Half the adds
+    /// go through a learner's catch-up (what the node layer does), half straight to a vote.
     private mutating func changeMembership(at leader: NodeID) {
         let current = cluster.core(leader).membership
         let id = cluster.ids.randomElement(using: &random)!
         if current.contains(id) {
             guard current.voters.count > 2 else { return }
             _ = try? cluster.proposeMembership(current.removing(id), at: leader)
+        } else if chance(0.5) {
+            try? cluster.addVoterAfterCatchUp(id, at: leader)
         } else {
             _ = try? cluster.proposeMembership(current.adding(id, address: "n\(id)"), at: leader)
         }

@@ -43,6 +43,67 @@ struct MembershipScenarioTests {
         #expect(cluster.violations.isEmpty)
     }
 
+    @Test("a newcomer catches up as a learner, counted in no majority, and votes once it holds the log")
+    func learnerCatchesUpThenVotes() throws {
+        let cluster = try Self.runningCluster()
+        cluster.addJoiningNode(4)
+        try cluster.addVoterAfterCatchUp(4, at: 1)
+        #expect(cluster.core(1).learners == [4: "n4"])
+        #expect(cluster.core(1).membership.voters == [1, 2, 3], "not a voter before it caught up")
+        #expect(throws: RaftError.self) { try cluster.addVoterAfterCatchUp(4, at: 1) }
+        #expect(throws: RaftError.self) { try cluster.addVoterAfterCatchUp(2, at: 1) }
+        #expect(throws: RaftError.self) { try cluster.addVoterAfterCatchUp(4, at: 2) }
+
+        cluster.deliverAll()
+        for id: NodeID in 1...4 {
+            #expect(cluster.core(id).membership.voters == [1, 2, 3, 4], "node \(id)")
+        }
+        #expect(cluster.core(1).learners.isEmpty)
+        #expect(cluster.core(4).isVoter)
+        #expect(cluster.node(4).appliedCommands == [[1], [2]], "it held the whole log before it was added")
+        #expect(cluster.violations.isEmpty)
+    }
+
+    @Test("an absent newcomer costs no availability: writes commit as before, and it is added once it answers")
+    func absentLearnerCostsNothing() throws {
+        let cluster = try Self.runningCluster()
+        cluster.addJoiningNode(4)
+        cluster.partition([[1, 2], [3], [4]])
+        try cluster.addVoterAfterCatchUp(4, at: 1)
+        // Added straight away, node 4 would make the quorum 3 of 4, and nodes 1 and 2 alone
+        // could commit nothing.
+        let write = try cluster.propose([3], at: 1)
+        cluster.run(ticks: 30)
+        #expect(cluster.core(1).committedIndex >= write.index, "2 of the 3 voters commit")
+        #expect(cluster.core(1).membership.voters == [1, 2, 3])
+        #expect(cluster.core(1).learners[4] != nil, "still catching it up")
+        #expect(cluster.core(1).learnerProgress(4)?.answered == false)
+
+        cluster.heal()
+        #expect(cluster.run(upTo: 60) { $0.core(4).isVoter && $0.core(1).committedIndex >= $0.core(1).membershipIndex })
+        #expect(cluster.core(1).membership.voters == [1, 2, 3, 4])
+        #expect(cluster.node(4).appliedCommands == [[1], [2], [3]])
+        #expect(cluster.violations.isEmpty)
+    }
+
+    @Test("learners end with the leadership that was catching them up")
+    func learnersEndWithLeadership() throws {
+        let cluster = try Self.runningCluster()
+        cluster.addJoiningNode(4)
+        cluster.partition([[1, 2, 3], [4]])
+        try cluster.addVoterAfterCatchUp(4, at: 1)
+        try cluster.transferLeadership(from: 1, to: 2)
+        cluster.deliverAll()
+        #expect(cluster.leader == 2)
+        #expect(cluster.core(1).learners.isEmpty)
+        #expect(cluster.core(2).learners.isEmpty)
+        cluster.heal()
+        cluster.run(ticks: 30)
+        #expect(!cluster.core(4).isVoter, "nobody asked the new leader to add it")
+        #expect(cluster.core(2).membership.voters == [1, 2, 3])
+        #expect(cluster.violations.isEmpty)
+    }
+
     @Test("a leader that removes itself leads until the change commits, then hands over at once")
     func leaderRemovesItself() throws {
         let cluster = try Self.runningCluster()

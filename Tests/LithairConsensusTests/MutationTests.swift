@@ -37,6 +37,15 @@ struct MutationTests {
         if let failure { print("voteWithoutLogCheck caught by seed \(failure.seed): \(failure.violations[0])") }
     }
 
+    @Test("counting a learner's acknowledgement toward a commit is caught")
+    func countingLearnersIsCaught() {
+        let failure = Self.firstFailure(with: .countLearnersTowardCommit, membershipChanges: true)
+        #expect(failure != nil)
+        if let failure {
+            print("countLearnersTowardCommit caught by seed \(failure.seed): \(failure.violations[0])")
+        }
+    }
+
     @Test("starting a membership change before the previous one committed is caught")
     func overlappingMembershipChangesAreCaught() {
         let failure = Self.firstFailure(with: .overlappingMembershipChanges, membershipChanges: true)

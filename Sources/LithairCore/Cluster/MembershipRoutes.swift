@@ -8,8 +8,10 @@ import LithairConsensus
 ///   that index is committed.
 /// - `POST /_raft/members` with `{"node_id": 3, "address": "127.0.0.1:8083"}` — leader only,
 ///   authenticated: adds a voter. Start the new node first with `--join` and `--peers` naming the
-///   current members; it catches up through the log (or a snapshot) and counts toward the
-///   majority from the moment the change is in the leader's log.
+///   current members; the leader catches it up as a learner (through the log or a snapshot,
+///   counted in no majority) and proposes the change once it holds the log; it counts toward
+///   the majority from the moment the change is in the leader's log. `503` if it does not answer
+///   within 5 s or catch up within the snapshot timeout (the members are unchanged).
 /// - `DELETE /_raft/members/{node_id}` — leader only, authenticated: removes a voter. A leader
 ///   that removes itself hands leadership over once the change commits.
 ///

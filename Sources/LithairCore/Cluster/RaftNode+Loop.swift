@@ -24,6 +24,7 @@ extension RaftNode {
                 core.tick()
                 nextTick = ContinuousClock.now + cluster.tickInterval
             }
+            advancePendingJoins()
             handleReadies()
             closeReplies()
         }
@@ -33,6 +34,7 @@ extension RaftNode {
         }
         for input in leftovers { fail(input, with: .shuttingDown) }
         for (_, waiter) in proposals { waiter.promise.fail(NodeError.shuttingDown) }
+        for (_, join) in pendingJoins { join.promise.fail(NodeError.shuttingDown) }
         for (_, promise) in reads { promise.fail(NodeError.shuttingDown) }
         storage.log.close()
         condition.withLock { stopped = true }
@@ -363,6 +365,7 @@ extension RaftNode {
 
     private func publishStatus() {
         if core.membershipVersion != adoptedMembershipVersion { adoptMembership() }
+        syncLearnerLinks()
         let status = core.status()
         let applied = store.appliedIndex
         let membershipIndex = core.membershipIndex

@@ -83,6 +83,10 @@ final class RaftNode: @unchecked Sendable {
     var freshSnapshotPending = false
     /// Force-resync callers answered when the snapshot being written now is durable.
     var waitersForThisSnapshot: [Promise<Bool>] = []
+    /// Member adds whose newcomer is being caught up, by raft id.
+    var pendingJoins: [NodeID: PendingJoin] = [:]
+    /// The learners the transport has links to.
+    var linkedLearners: [NodeID: String] = [:]
     /// Membership changes proposed here, by log index, until applied.
     var membershipChanges: [UInt64: (term: UInt64, promise: Promise<UInt64>)] = [:]
     /// The core's ``RaftCore/membershipVersion`` that ``membership`` reflects.

@@ -117,10 +117,9 @@ final class PeerTransport: Sendable {
         links.withLock { $0[message.to]?.connection }?.send(message)
     }
 
-    /// How many peers' connections are free (no request in flight: a message to them leaves now),
-    /// out of how many peers.
-    func freePeers() -> (free: Int, of: Int) {
-        links.withLock { links in (links.values.reduce(0) { $0 + ($1.connection.isBusy ? 0 : 1) }, links.count) }
+    /// How many peers' connections are free (no request in flight: a message to them leaves now).
+    func freePeerCount() -> Int {
+        links.withLock { links in links.values.reduce(0) { $0 + ($1.connection.isBusy ? 0 : 1) } }
     }
 
     /// Streams the newest stored snapshot to `peer`; reports the result to the node.

@@ -9,9 +9,8 @@ extension RaftNode {
         guard core.role == .leader, cluster.writeConcern == .majority, inbox.contains(where: \.isProposal),
             let transport
         else { return nil }
-        let (free, peers) = transport.freePeers()
         return proposalHold.deadline(
-            now: .now, freePeers: free, peers: peers, needed: core.membership.quorum - 1)
+            now: .now, freePeers: transport.freePeerCount(), needed: core.membership.quorum - 1)
     }
 
     /// A peer's request ended with nothing queued behind it: proposals held back may go.

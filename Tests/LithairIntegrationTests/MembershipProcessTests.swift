@@ -29,6 +29,10 @@ struct MembershipProcessTests {
         let twice = try await HTTP.request(.POST, members, json: newcomer, headers: Self.auth)
         #expect(twice.status == .conflict, "\(twice.text)")
         #expect(twice.text.contains("being caught up for an earlier add"), "\(twice.text)")
+        let catchingUp = try await HTTP.request(.GET, members)
+        let learners = catchingUp.object["learners"] as? [[String: Any]]
+        #expect(learners?.count == 1 && learners?.first?["node_id"] as? Int == 3, "\(catchingUp.text)")
+        #expect(learners?.first?["answered"] as? Bool == false, "\(catchingUp.text)")
         try await cluster.kill(follower)
         try await cluster.create("while-absent", on: leader)
         let gaveUp = try await absent.value

@@ -7,11 +7,12 @@ struct ClusterStatusView {
     let status: RaftStatus?
     let applied: UInt64
     let membershipIndex: UInt64
+    let learners: [LearnerStatus]
 
     init(node: RaftNode) {
         self.node = node
-        (status, applied, membershipIndex) = node.published.withLock {
-            ($0.status, $0.appliedIndex, $0.membershipIndex)
+        (status, applied, membershipIndex, learners) = node.published.withLock {
+            ($0.status, $0.appliedIndex, $0.membershipIndex, $0.learners)
         }
     }
 
@@ -118,6 +119,15 @@ struct ClusterStatusView {
                         "node_id": .int(Int64(member.nodeID)),
                         "address": .string(member.address),
                         "is_leader": .bool(member.raftID == leaderRaftID),
+                    ])
+                }),
+            "learners": .array(
+                learners.map { learner in
+                    .object([
+                        "node_id": .int(Int64(learner.nodeID)),
+                        "address": .string(learner.address),
+                        "match_index": .int(Int64(learner.matchIndex)),
+                        "answered": .bool(learner.answered),
                     ])
                 }),
         ])

@@ -369,10 +369,16 @@ extension RaftNode {
         let status = core.status()
         let applied = store.appliedIndex
         let membershipIndex = core.membershipIndex
+        let learners = core.learners.sorted { $0.key < $1.key }.compactMap { raftID, address in
+            core.learnerProgress(raftID).map {
+                LearnerStatus(nodeID: raftID - 1, address: address, matchIndex: $0.match, answered: $0.answered)
+            }
+        }
         published.withLock {
             $0.status = status
             $0.appliedIndex = applied
             $0.membershipIndex = membershipIndex
+            $0.learners = learners
         }
         metrics.recordRaft(
             term: status.term, isLeader: status.role == .leader, commit: status.commitIndex, applied: applied,

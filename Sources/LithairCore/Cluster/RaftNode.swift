@@ -299,6 +299,18 @@ struct PublishedStatus: Sendable {
     var appliedIndex: UInt64 = 0
     /// Index of the entry (or snapshot) that set the configuration in force.
     var membershipIndex: UInt64 = 0
+    /// Newcomers the leader is catching up before they vote.
+    var learners: [LearnerStatus] = []
+}
+
+/// A newcomer being caught up, as `GET /_raft/members` shows it.
+struct LearnerStatus: Sendable, Equatable {
+    var nodeID: UInt64
+    var address: String
+    /// The last log index it is known to hold.
+    var matchIndex: UInt64
+    /// Whether it has answered the leader at all.
+    var answered: Bool
 }
 
 /// The seed's `resync_stats`, plus what a follower received and installed.

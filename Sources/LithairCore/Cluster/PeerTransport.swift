@@ -117,9 +117,10 @@ final class PeerTransport: Sendable {
         links.withLock { $0[message.to]?.connection }?.send(message)
     }
 
-    /// How many peers' connections are free (no request in flight: a message to them leaves now).
-    func freePeerCount() -> Int {
-        links.withLock { links in links.values.reduce(0) { $0 + ($1.connection.isBusy ? 0 : 1) } }
+    /// How many of `peers` have a free connection (no request in flight: a message to them
+    /// leaves now).
+    func freePeerCount(among peers: [NodeID]) -> Int {
+        links.withLock { links in peers.reduce(0) { $0 + (links[$1].map { $0.connection.isBusy ? 0 : 1 } ?? 0) } }
     }
 
     /// Streams the newest stored snapshot to `peer`; reports the result to the node.

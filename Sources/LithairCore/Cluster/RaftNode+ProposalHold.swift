@@ -9,8 +9,10 @@ extension RaftNode {
         guard core.role == .leader, cluster.writeConcern == .majority, inbox.contains(where: \.isProposal),
             let transport
         else { return nil }
+        // Learners' connections do not count: their answers commit nothing.
+        let voters = core.membership.voters
         return proposalHold.deadline(
-            now: .now, freePeers: transport.freePeerCount(), needed: core.membership.quorum - 1)
+            now: .now, freePeers: transport.freePeerCount(among: voters), needed: core.membership.quorum - 1)
     }
 
     /// A peer's request ended with nothing queued behind it: proposals held back may go.

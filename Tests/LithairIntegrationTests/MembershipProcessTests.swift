@@ -40,6 +40,16 @@ struct MembershipProcessTests {
         #expect(gaveUp.text.contains("did not answer"), "\(gaveUp.text)")
         let unchanged = try await HTTP.request(.GET, members)
         #expect((unchanged.object["members"] as? [Any])?.count == 3, "\(unchanged.text)")
+        // Removing a node while it is being caught up ends the catch-up.
+        let cancelled = Task { try await HTTP.request(.POST, members, json: newcomer, headers: Self.auth) }
+        try await Task.sleep(for: .milliseconds(500))
+        let removedLearner = try await HTTP.request(.DELETE, members + "/3", headers: Self.auth)
+        #expect(removedLearner.status == .ok, "\(removedLearner.text)")
+        #expect((removedLearner.object["members"] as? [Any])?.count == 3, "\(removedLearner.text)")
+        let cancelledAdd = try await cancelled.value
+        #expect(cancelledAdd.status == .conflict, "\(cancelledAdd.text)")
+        #expect(cancelledAdd.text.contains("removed while it was being caught up"), "\(cancelledAdd.text)")
+        #expect((try await HTTP.request(.GET, members).object["learners"] as? [Any])?.isEmpty == true)
         try cluster.start(follower)
         try await cluster.nodes[follower]?.waitUntilReady()
 

@@ -44,6 +44,7 @@ extension RaftNode {
             }
             return startCatchUp(nodeID: nodeID, address: address, promise)
         case .remove(let nodeID):
+            if core.learners[nodeID + 1] != nil { return cancelCatchUp(nodeID: nodeID, promise) }
             guard current.contains(nodeID + 1) else {
                 return promise.fail(APIError(.notFound, "node \(nodeID) is not a member"))
             }
@@ -129,6 +130,15 @@ extension RaftNode {
             "catching a newcomer up before it votes", metadata: ["node_id": "\(nodeID)", "address": "\(address)"])
         // The core's first append to it leaves with this turn's Ready: the link must exist by then.
         syncLearnerLinks()
+    }
+
+    /// Removing a node that is being caught up ends the catch-up: it never voted, so no
+    /// configuration entry is needed, and the answer carries the configuration in force.
+    private func cancelCatchUp(nodeID: UInt64, _ promise: Promise<UInt64>) {
+        core.removeLearner(nodeID + 1)
+        pendingJoins.removeValue(forKey: nodeID + 1)?.promise.fail(
+            APIError(.conflict, "node \(nodeID) was removed while it was being caught up; the members are unchanged"))
+        promise.succeed(core.membershipIndex)
     }
 
     /// Loop thread, every turn: hands each caught-up newcomer's add over to the configuration

@@ -8,8 +8,9 @@ struct MembersCommand: ParsableCommand {
         abstract: "List a cluster's voters, or add or remove one.",
         discussion: """
             Without --add or --remove, prints GET /_raft/members of --node. --add ID@HOST:PORT adds a \
-            voter: start it first with `lithair serve --join --node-id ID --peers <current members>`. \
-            --remove ID removes one (the leader may remove itself: it hands over once the change \
+            voter: start it first with `lithair serve --join --node-id ID --peers <current members>`; \
+            the leader catches it up (entries or a snapshot) before it votes, so the add can take up \
+            to the cluster's snapshot timeout. --remove ID removes one (the leader may remove itself: it hands over once the change \
             commits). Changes go to the leader (followed if --node is a follower), need the cluster \
             secret, and return once the new configuration is committed. One change at a time.
             """
@@ -59,8 +60,11 @@ struct MembersCommand: ParsableCommand {
         _ http: NodeHTTP, _ method: HTTPMethod, _ address: String, _ path: String, body: [UInt8]?, secret: String?
     ) throws -> [UInt8] {
         var target = address
+        // An add waits for the newcomer's catch-up: up to the default snapshot timeout (60 s).
+        let timeout = method == .POST ? 75 : 15
         for _ in 0..<2 {
-            let (status, answer) = try http.send(method, target, path, body: body, bearer: secret, timeoutSeconds: 15)
+            let (status, answer) = try http.send(
+                method, target, path, body: body, bearer: secret, timeoutSeconds: timeout)
             if status == 200 { return answer }
             let refusal = try? JSONDecoder().decode(Refusal.self, from: Data(answer))
             if status == 400, let leader = refusal?.leader, leader != target {

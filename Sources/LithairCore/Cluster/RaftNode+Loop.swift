@@ -81,7 +81,7 @@ extension RaftNode {
     }
 
     private func proposalCount() -> Int {
-        inbox.reduce(0) { count, input in if case .propose = input { count + 1 } else { count } }
+        inbox.reduce(0) { $0 + ($1.isProposal ? 1 : 0) }
     }
 
     private func propose(_ batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)]) {
@@ -94,7 +94,7 @@ extension RaftNode {
             let failure: NodeError =
                 switch error {
                 case .notLeader(let leader):
-                    .notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address })
+                    notLeader(leader)
                 default: .notLeader(leaderAddress: nil)
                 }
             for (_, _, promise) in batch { promise.fail(failure) }

@@ -56,8 +56,7 @@ extension RaftNode {
         } catch {
             switch error {
             case .notLeader(let leader):
-                promise.fail(
-                    NodeError.notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address }))
+                promise.fail(notLeader(leader))
             case .membershipChangePending, .transferInProgress:
                 promise.fail(
                     APIError(
@@ -118,8 +117,7 @@ extension RaftNode {
         } catch {
             switch error {
             case .notLeader(let leader):
-                promise.fail(
-                    NodeError.notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address }))
+                promise.fail(notLeader(leader))
             default:
                 promise.fail(APIError(.conflict, "\(error)"))
             }

@@ -214,6 +214,11 @@ final class RaftNode: @unchecked Sendable {
         lock.release()
     }
 
+    /// "Not the leader", with the address of the leader the core names, if it knows one.
+    func notLeader(_ leader: NodeID?) -> NodeError {
+        .notLeader(leaderAddress: leader.flatMap { membership.member(raftID: $0)?.address })
+    }
+
     func fail(_ input: Input, with error: NodeError) {
         switch input {
         case .propose(_, _, let promise): promise.fail(error)

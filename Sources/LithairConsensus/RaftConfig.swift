@@ -101,4 +101,7 @@ enum SafetyMutation: Sendable, Hashable {
     case overlappingMembershipChanges
     /// Let a learner's acknowledgement stand in for a voter's in the commit count.
     case countLearnersTowardCommit
+    /// Let a leader count its own entries toward a commit before they are synced
+    /// (``RaftCore/advance(_:entriesDurable:)`` with `entriesDurable: false`).
+    case leaderCountsUnsyncedEntries
 }

@@ -238,17 +238,31 @@ public struct RaftCore: Sendable {
 
     /// The node finished handling `ready` (see the contract on ``Ready``): its entries, hard
     /// state and snapshot are durable, its messages sent and its committed entries applied.
-    public mutating func advance(_ ready: Ready) {
+    ///
+    /// A leader may make its new entries durable after the turn instead (etcd's leader writes
+    /// its log in parallel with replicating it): with `entriesDurable: false` they are stored
+    /// but not yet synced, and count toward a commit only once ``persisted(through:)`` reports
+    /// them. Anything else the Ready promised (hard state, snapshot) is durable either way.
+    public mutating func advance(_ ready: Ready, entriesDurable: Bool = true) {
         if let snapshot = ready.snapshot {
             log.snapshotInstalled(snapshot)
         }
-        if let last = ready.entries.last {
+        if entriesDurable || config.mutations.contains(.leaderCountsUnsyncedEntries), let last = ready.entries.last {
             log.persisted(through: LogPosition(index: last.index, term: last.term))
         }
         if let last = ready.committedEntries.last {
             log.applied = max(log.applied, last.index)
         }
         // The leader counts itself only for entries on its own disk; a lone voter commits here.
+        if role == .leader, maybeCommit() {
+            broadcastAppend()
+        }
+    }
+
+    /// The node's log is durable through `position`: entries of earlier Readies advanced with
+    /// `entriesDurable: false`. Ignored if that entry was replaced meanwhile.
+    public mutating func persisted(through position: LogPosition) {
+        log.persisted(through: position)
         if role == .leader, maybeCommit() {
             broadcastAppend()
         }

@@ -11,7 +11,15 @@ extension SimulatedCluster {
             let commitBefore = node.storage.hardState.commit
             let stored = ready.committedEntriesStored(throughStoredIndex: node.storage.lastIndex)
             apply(ready.committedEntries[..<stored], node: &node)
+            let deferred = deferLeaderSyncs && core.role == .leader && !ready.entries.isEmpty
+            // As a Lithair node does: what it persists as anything but leader waits for the sync.
+            if core.role != .leader { finishSync(&node, core: &core) }
             persist(ready, node: &node, core: core)
+            if deferred, let last = ready.entries.last {
+                node.unsynced = (
+                    node.unsynced?.from ?? ready.entries[0].index, LogPosition(index: last.index, term: last.term)
+                )
+            }
             let crashPoint: String?
             if ready.softState?.role == .leader, chance(crashAfterElectionRate) {
                 crashPoint = "after persisting its election"
@@ -22,6 +30,7 @@ extension SimulatedCluster {
             }
             if let crashPoint {
                 note("n\(id) CRASHES \(crashPoint), before sending")
+                loseUnsynced(&node)
                 node.crash()
                 nodes[id] = node
                 return
@@ -39,10 +48,40 @@ extension SimulatedCluster {
             }
             apply(ready.committedEntries[stored...], node: &node)
             answerReads(ready, node: node)
-            core.advance(ready)
+            core.advance(ready, entriesDurable: !deferred)
         }
         node.core = core
         nodes[id] = node
+    }
+
+    /// Completes, with probability `chance` per node, the syncs leaders deferred.
+    public func completeSyncs(chance probability: Double) {
+        for id in ids {
+            guard var node = nodes[id], var core = node.core, node.unsynced != nil, chance(probability) else {
+                continue
+            }
+            finishSync(&node, core: &core)
+            node.core = core
+            nodes[id] = node
+            drain(id)
+        }
+    }
+
+    /// The deferred sync of `node`'s entries completes; the core learns they are durable.
+    private func finishSync(_ node: inout SimulatedNode, core: inout RaftCore) {
+        guard let unsynced = node.unsynced else { return }
+        node.unsynced = nil
+        note("n\(node.id) synced through \(unsynced.through.index)")
+        core.persisted(through: unsynced.through)
+    }
+
+    /// A crash before a deferred sync completed: a random prefix of those entries reached the disk.
+    func loseUnsynced(_ node: inout SimulatedNode) {
+        guard let unsynced = node.unsynced else { return }
+        node.unsynced = nil
+        let kept = UInt64.random(in: 0...(unsynced.through.index - unsynced.from + 1), using: &random)
+        node.storage.truncateSuffix(from: unsynced.from + kept)
+        note("n\(node.id) loses unsynced entries from \(unsynced.from + kept)")
     }
 
     func persist(_ ready: Ready, node: inout SimulatedNode, core: RaftCore) {

@@ -38,6 +38,11 @@ public final class SimulatedCluster {
     /// vote and no-op entry) but before sending anything: a term whose leader wrote an entry
     /// nobody else has, the other ingredient of figure 8.
     public var crashAfterElectionRate = 0.0
+    /// Leaders write their new entries and sync them later, as a Lithair leader does: the sync
+    /// completes at a random later step (``completeSyncs(chance:)``), or before the node next
+    /// persists anything as a follower or candidate, and a crash loses a random suffix of what
+    /// was not synced.
+    public var deferLeaderSyncs = false
     /// Safety checks, fed as the cluster runs.
     public internal(set) var checker = SafetyChecker()
     /// Simulated time.
@@ -208,6 +213,7 @@ public final class SimulatedCluster {
     /// Kills a node: it loses everything not persisted; its in-flight messages stay on the wire.
     public func crash(_ id: NodeID) {
         guard nodes[id]?.isUp == true else { return }
+        loseUnsynced(&nodes[id]!)
         nodes[id]!.crash()
         note("n\(id) CRASHES")
     }

@@ -20,6 +20,9 @@ public struct SimulatedNode: Sendable {
     var checkedCommit: UInt64 = 0
     /// How many times the node was restarted (varies its election timeouts).
     var restarts: UInt64 = 0
+    /// Entries a leader wrote without syncing them yet (``SimulatedCluster/deferLeaderSyncs``):
+    /// the first one's index and the last one's position. A crash keeps only a prefix of them.
+    var unsynced: (from: UInt64, through: LogPosition)?
 
     /// Whether the node is running.
     public var isUp: Bool { core != nil }

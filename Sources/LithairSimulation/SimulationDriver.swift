@@ -17,6 +17,10 @@ struct Driver {
         cluster.faults = profile.network
         cluster.crashAfterCommitRate = profile.crashAfterCommitRate
         cluster.crashAfterElectionRate = profile.crashAfterElectionRate
+        // From a stream of its own, so that seeds without deferred syncs run as they always did.
+        var copy = random
+        var side = SplitMix64(seed: copy.next() ^ 0x5EED_DEF0)
+        cluster.deferLeaderSyncs = side.next() % 2 == 0
     }
 
     private mutating func chance(_ probability: Double) -> Bool {
@@ -42,6 +46,7 @@ struct Driver {
     private func step() {
         cluster.tickAll()
         cluster.deliverDue()
+        if cluster.deferLeaderSyncs { cluster.completeSyncs(chance: 0.4) }
     }
 
     private mutating func injectFaults() {

@@ -33,7 +33,7 @@ public final class SegmentedLog {
     /// Sorted by first index, contiguous, never empty while open. The last one takes appends.
     var segments: [Segment] = []
     /// First indexes of segments written (or cut) since the last successful sync.
-    private var unsynced: Set<UInt64> = []
+    var unsynced: Set<UInt64> = []
     /// Every entry up to here is on disk and synced; a failed sync rolls back to it.
     var syncedLastIndex: UInt64 = 0
     /// Set when a rollback failed: the in-memory view may no longer match the files.
@@ -343,7 +343,7 @@ public final class SegmentedLog {
         var lastIndex: UInt64
     }
 
-    private func checkUsable() throws {
+    func checkUsable() throws {
         if isClosed { throw StorageError.unusable("the log in \(directory) is closed", path: directory) }
         if let brokenBy {
             throw StorageError.unusable(

@@ -54,4 +54,13 @@ struct MutationTests {
             print("overlappingMembershipChanges caught by seed \(failure.seed): \(failure.violations[0])")
         }
     }
+
+    @Test("a leader counting its own unsynced entries toward a commit is caught")
+    func leaderCountingUnsyncedEntriesIsCaught() {
+        let failure = Self.firstFailure(with: .leaderCountsUnsyncedEntries)
+        #expect(failure != nil)
+        if let failure {
+            print("leaderCountsUnsyncedEntries caught by seed \(failure.seed): \(failure.violations[0])")
+        }
+    }
 }

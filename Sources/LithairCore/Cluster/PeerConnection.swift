@@ -76,16 +76,23 @@ final class PeerConnection: @unchecked Sendable {
     /// for that round trip to end.
     var isBusy: Bool { requestInFlight.load(ordering: .relaxed) }
 
-    /// Queues `message`; past `capacity` the oldest are dropped (the leader re-probes).
-    func send(_ message: RaftMessage) {
+    /// Queues `messages`, to leave merged where they can; past `capacity` the oldest are
+    /// dropped (the leader re-probes).
+    func send(_ messages: [RaftMessage]) {
         let wake = queue.withLock { queue -> Bool in
             guard !queue.closed else { return false }
-            queue.messages.append(message)
+            queue.messages += messages
             if queue.messages.count > capacity { queue.messages.removeFirst(queue.messages.count - capacity) }
             defer { queue.idle = false }
             return queue.idle
         }
-        if wake { loop.execute { self.pump() } }
+        if loop.inEventLoop {
+            // A turn of the node running on this event loop, typically the one handling the
+            // reply that just ended a request: what it sends leaves now, not once it returns.
+            if wake || outstanding == nil { pump() }
+        } else if wake {
+            loop.execute { self.pump() }
+        }
     }
 
     /// Drops what is queued and closes the connection; a request in flight fails.

@@ -113,8 +113,13 @@ final class PeerTransport: Sendable {
         await link.sender.value
     }
 
-    func send(_ message: RaftMessage) {
-        links.withLock { $0[message.to]?.connection }?.send(message)
+    /// Hands each peer its messages, in order, all at once.
+    func send(_ messages: [RaftMessage]) {
+        var byPeer: [NodeID: [RaftMessage]] = [:]
+        for message in messages { byPeer[message.to, default: []].append(message) }
+        for (peer, batch) in byPeer {
+            links.withLock { $0[peer]?.connection }?.send(batch)
+        }
     }
 
     /// How many of `peers` have a free connection (no request in flight: a message to them

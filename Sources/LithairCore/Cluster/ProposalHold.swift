@@ -2,12 +2,10 @@
 /// replication.
 ///
 /// A write proposed while every peer connection is busy with a round trip cannot leave before
-/// that round trip ends, so proposing it early gains nothing. It only starts the leader's
-/// fsync early, and the round trip's answer (the commit of the writes before) then arrives
-/// while the loop is still syncing and waits for it. Held back instead, the writes are proposed
-/// in the turn that handles that answer: their append leaves at once on the connection just
-/// freed, and the leader's fsync overlaps its followers' round trip instead of delaying the
-/// next commit. The batches also grow: fewer fsyncs per write.
+/// that round trip ends, so proposing it early gains nothing but a turn and a log sync of its
+/// own. Held back instead, the writes are proposed in the turn that handles that answer: their
+/// append leaves at once on the connection just freed, in larger batches (fewer turns, syncs
+/// and appends per write).
 ///
 /// Writes wait while fewer peers than a commit needs could take an append at once, and never
 /// longer than `limit` in all: a frozen peer's request can stay in flight for seconds. (Also

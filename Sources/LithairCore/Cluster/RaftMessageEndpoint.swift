@@ -25,9 +25,9 @@ struct RaftMessageEndpoint: EventLoopEndpoint {
         to head: HTTPRequest, route: String, body: ByteBuffer, reply: @escaping @Sendable (HTTPAnswer) -> Void
     ) {
         do throws(APIError) {
-            let promise = try intake.admit(
-                route: route, authorization: head.headerFields.value(of: .authorization), body: body.readableBytesView)
-            promise.whenResolved(timeout: RaftMessageIntake.replyTimeout) { result in
+            try intake.admit(
+                route: route, authorization: head.headerFields.value(of: .authorization), body: body.readableBytesView
+            ) { result in
                 reply(
                     .answering { () throws(APIError) in
                         HTTPAnswer(status: .ok, body: try RaftMessageIntake.replyBody(result))

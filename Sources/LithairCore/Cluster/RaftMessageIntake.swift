@@ -40,13 +40,16 @@ struct RaftMessageIntake: Sendable {
         }
     }
 
-    /// Hands a message POSTed to `route` to the node's loop.
+    /// Hands a message POSTed to `route` to the node.
     ///
-    /// - Returns: the promise of the answers this node makes to the sender in the turn that
-    ///   handles the message, once they are durable (an empty list if it has none).
-    func admit(route: String, authorization: String?, body: some Collection<UInt8>) throws(APIError)
-        -> Promise<[RaftMessage]>
-    {
+    /// - Parameter whenAnswered: called with the answers this node makes to the sender in the
+    ///   turn that handles the message, once they are durable (an empty list if it has none),
+    ///   or with ``NodeError/timedOut`` after ``replyTimeout``. Registered before the message
+    ///   is handed over: the turn may run on this very thread before `admit` returns.
+    func admit(
+        route: String, authorization: String?, body: some Collection<UInt8>,
+        whenAnswered: @escaping Promise<[RaftMessage]>.Callback
+    ) throws(APIError) {
         try authorize(authorization)
         let message: RaftMessage
         do {
@@ -56,8 +59,8 @@ struct RaftMessageIntake: Sendable {
         }
         try checkAddressing(from: message.from, to: message.to)
         let reply = Promise<[RaftMessage]>()
+        reply.whenResolved(timeout: Self.replyTimeout, whenAnswered)
         node.enqueue(.message(message, reply: reply))
-        return reply
     }
 
     /// The `200` body for answers that came in time; a timeout answers with none (dropped, as

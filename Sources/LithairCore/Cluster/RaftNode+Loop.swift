@@ -2,32 +2,28 @@ import Foundation
 import LithairConsensus
 import LithairStorage
 
-/// The loop thread: inputs in, `Ready` out, in the order the core's contract requires.
+/// The turns of the node: inputs in, `Ready` out, in the order the core's contract requires.
+///
+/// One turn runs at a time, on the loop thread or, for a message from a peer arriving on a NIO
+/// event loop while no turn runs, on that event loop itself (``RaftNode/enqueue(_:)``).
 extension RaftNode {
     func runLoop() {
         var nextTick = ContinuousClock.now + cluster.tickInterval
         handleReadies()
         published.withLock { $0.ready = true }
+        condition.withLock { turnsMayRunInline = true }
         while true {
             let (inputs, stop) = waitForInputs(until: nextTick)
             if stop { break }
-            var batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)] = []
-            for input in inputs {
-                if case .propose(let event, let concern, let promise) = input {
-                    batch.append((event, concern, promise))
-                } else {
-                    handle(input)
-                }
-            }
-            if !batch.isEmpty { propose(batch) }
+            feed(inputs)
             if ContinuousClock.now >= nextTick {
                 core.tick()
                 nextTick = ContinuousClock.now + cluster.tickInterval
             }
-            advancePendingJoins()
-            handleReadies()
-            closeReplies()
+            finishTurn()
+            releaseTurn()
         }
+        // The turn stays taken: no event loop starts another one.
         let leftovers = condition.withLock { () -> [Input] in
             defer { inbox.removeAll() }
             return inbox
@@ -36,16 +32,81 @@ extension RaftNode {
         for (_, waiter) in proposals { waiter.promise.fail(NodeError.shuttingDown) }
         for (_, join) in pendingJoins { join.promise.fail(NodeError.shuttingDown) }
         for (_, promise) in reads { promise.fail(NodeError.shuttingDown) }
+        logSync.waitUntilIdle()
+        logSync.stop()
         storage.log.close()
         condition.withLock { stopped = true }
     }
 
+    /// A turn on the event loop that delivered a peer's message (``turnTaken`` is set).
+    ///
+    /// A follower's append is then made durable and answered on the thread that read it, and
+    /// a leader's commit (with its answers to clients and the next append) happens on the
+    /// thread that read the follower's reply: each saves the two thread wake-ups of a hop to
+    /// the loop thread and back, which on a busy machine cost more than the work itself.
+    func runInlineTurn() {
+        let inputs = condition.withLock { takeInputs(holdUntil: proposalHoldDeadline()) }
+        feed(inputs)
+        finishTurn()
+        releaseTurn()
+    }
+
+    private func feed(_ inputs: [Input]) {
+        var batch: [(ModelEvent, WriteConcern, Promise<CommitResult>)] = []
+        for input in inputs {
+            if case .propose(let event, let concern, let promise) = input {
+                batch.append((event, concern, promise))
+            } else {
+                handle(input)
+            }
+        }
+        if !batch.isEmpty { propose(batch) }
+    }
+
+    private func finishTurn() {
+        advancePendingJoins()
+        handleReadies()
+        closeReplies()
+    }
+
+    /// Ends the turn, after handling (in up to four more turns) what arrived meanwhile: a
+    /// peer's message that found the turn taken, or proposals no longer held back (the loop
+    /// thread, waiting out a hold, would not hear of it), would otherwise wait for the loop
+    /// thread to wake.
+    private func releaseTurn() {
+        for _ in 0..<4 {
+            let more = condition.withLock { () -> [Input]? in
+                guard !stopping else { return nil }
+                let holdUntil = proposalHoldDeadline()
+                let releasable = holdUntil == nil && inbox.contains(where: \.isProposal)
+                guard releasable || inbox.contains(where: { !$0.isProposal }) else { return nil }
+                return takeInputs(holdUntil: holdUntil)
+            }
+            guard let more else { break }
+            feed(more)
+            finishTurn()
+        }
+        condition.withLock {
+            turnTaken = false
+            if loopWaitsForTurn { condition.signal() }
+        }
+    }
+
+    /// Waits for work (or `deadline`) and takes the turn; returns the inputs it handles.
     private func waitForInputs(until deadline: ContinuousClock.Instant) -> ([Input], Bool) {
         condition.lock()
         defer { condition.unlock() }
         var holdUntil: ContinuousClock.Instant?
         var held = false
-        while !stopping {
+        var timedOut = false
+        while true {
+            if turnTaken {
+                loopWaitsForTurn = true
+                condition.wait()
+                loopWaitsForTurn = false
+                continue
+            }
+            if stopping || timedOut { break }
             holdUntil = proposalHoldDeadline()
             held = held || holdUntil != nil
             let hasWork = holdUntil == nil ? !inbox.isEmpty : inbox.contains { !$0.isProposal }
@@ -53,20 +114,27 @@ extension RaftNode {
             holdingForPeers = holdUntil != nil
             let wake = min(deadline, holdUntil ?? deadline)
             let wallDeadline = Date(timeIntervalSinceNow: max(0, (wake - ContinuousClock.now).seconds))
-            if !condition.wait(until: wallDeadline), ContinuousClock.now >= deadline { break }
+            timedOut = !condition.wait(until: wallDeadline) && ContinuousClock.now >= deadline
         }
+        turnTaken = true
         holdingForPeers = false
-        let inputs: [Input]
-        if holdUntil == nil {
-            // Held writes have waited for their companions already.
-            if !held { lingerForProposals() }
-            inputs = inbox
-            inbox.removeAll(keepingCapacity: true)
-            proposalHold.released()
-        } else {
-            (inbox, inputs) = inbox.partitioned(by: \.isProposal)
-        }
+        // Held writes have waited for their companions already.
+        if holdUntil == nil, !held { lingerForProposals() }
+        let inputs = takeInputs(holdUntil: holdUntil)
         return (inputs, stopping && inputs.isEmpty)
+    }
+
+    /// The inbox's inputs for this turn: all of them, or all but the proposals held back until
+    /// `holdUntil`. Called with `condition` held.
+    private func takeInputs(holdUntil: ContinuousClock.Instant?) -> [Input] {
+        guard holdUntil == nil else {
+            let inputs: [Input]
+            (inbox, inputs) = inbox.partitioned(by: \.isProposal)
+            return inputs
+        }
+        defer { inbox.removeAll(keepingCapacity: true) }
+        proposalHold.released()
+        return inbox
     }
 
     /// Group commit on the leader: see ``CommitSettings/lingerForCompanions(on:flushCost:queuedWrites:arrivals:)``.
@@ -132,6 +200,8 @@ extension RaftNode {
             if !takeSnapshot() { freshSnapshotPending = true }
         case .snapshotSaved(let index, let durable):
             snapshotSaved(index: index, durable: durable)
+        case .logSynced(let outcome):
+            logSynced(outcome)
         case .changeMembership(let change, let promise):
             proposeMembershipChange(change, promise)
         case .propose:
@@ -155,29 +225,32 @@ extension RaftNode {
         // leave before its fsync and the followers' fsyncs overlap the leader's. Votes and
         // acknowledgements wait until what they promise is durable, as the contract requires.
         let (early, late) = ready.messages.partitioned(by: Self.mayLeaveBeforePersist)
-        for message in early { send(message) }
-        // Committed entries already on disk here need not wait for this Ready's fsync.
-        let stored = ready.committedEntriesStored(throughStoredIndex: storage.log.lastIndex)
+        send(early)
+        // A leader's new entries are synced by `logSync` while the turn goes on. Anything else
+        // this Ready persists or promises (an acknowledgement, a vote) needs every entry
+        // written so far durable, those of an earlier leadership included.
+        let deferSync =
+            core.role == .leader && cluster.writeConcern == .majority && ready.snapshot == nil && !ready.entries.isEmpty
+        if !deferSync && (core.role != .leader || !ready.entries.isEmpty) { logSync.waitUntilIdle() }
+        // A leader that syncs its log in this turn applies (and answers) the committed entries
+        // already on its disk first. Anywhere else applying waits: a deferred sync should start
+        // at once, and a follower's acknowledgement should not wait for its state machine.
+        let stored =
+            core.role == .leader && !deferSync
+            ? ready.committedEntriesStored(throughStoredIndex: storage.log.lastIndex) : 0
         apply(ready.committedEntries[..<stored])
         do {
             if let snapshot = ready.snapshot { try installReceivedSnapshot(snapshot) }
             let started = ContinuousClock.now
-            try storage.persist(entries: ready.entries, hardState: ready.hardState)
-            if !ready.entries.isEmpty {
-                let took = ContinuousClock.now - started
-                flushCost.record(took)
-                metrics.recordFsync(took, batchSize: ready.entries.count)
+            let deferred = try storage.persist(entries: ready.entries, hardState: ready.hardState, deferSync: deferSync)
+            if let deferred, let last = ready.entries.last {
+                logSync.submit(
+                    deferred, through: LogPosition(index: last.index, term: last.term), entries: ready.entries.count)
+            } else if !ready.entries.isEmpty {
+                recordFlush(ContinuousClock.now - started, entries: ready.entries.count)
             }
         } catch {
-            // The core now holds entries that storage rolled back, and no later Ready could be
-            // persisted on top of them. As etcd does, stop: nothing of this Ready is
-            // acknowledged, and a restart rebuilds the core from what is really on disk.
-            logger.critical("persisting the raft log failed; stopping the node", metadata: ["error": "\(error)"])
-            fatalFailure.withLock { $0 = "the raft log could not be persisted: \(error)" }
-            condition.withLock { stopping = true }
-            let failure = NodeError(storageError: error)
-            for (_, waiter) in proposals { waiter.promise.fail(failure) }
-            proposals.removeAll()
+            stopAfterStorageFailure(error)
             return
         }
         acknowledgeLeaderConcernWrites(ready.entries)
@@ -191,7 +264,7 @@ extension RaftNode {
                 ])
             failPendingReads()
         }
-        for message in late { send(message) }
+        send(late)
         // A follower's acknowledgement leaves before it applies: the leader's commit (and its
         // clients) should not wait on this node's state machine.
         closeReplies()
@@ -200,9 +273,34 @@ extension RaftNode {
             guard let promise = reads.removeValue(forKey: state.context) else { continue }
             readsAwaitingApply.append((state.index, promise))
         }
-        core.advance(ready)
+        core.advance(ready, entriesDurable: !deferSync)
         answerReads()
         if snapshotSchedule.isDue(at: store.appliedIndex) { _ = takeSnapshot() }
+    }
+
+    /// `logSync` made the leader's log durable through `outcome.through`.
+    private func logSynced(_ outcome: LeaderLogSync.Outcome) {
+        if let error = outcome.error { return stopAfterStorageFailure(error) }
+        storage.log.deferredSyncSucceeded(outcome.sync)
+        recordFlush(outcome.duration, entries: outcome.entries)
+        core.persisted(through: outcome.through)
+    }
+
+    private func recordFlush(_ took: Duration, entries: Int) {
+        flushCost.record(took)
+        metrics.recordFsync(took, batchSize: entries)
+    }
+
+    /// The core now holds entries that storage rolled back (or may have lost), and no later
+    /// Ready could be persisted on top of them. As etcd does, stop: nothing more is
+    /// acknowledged, and a restart rebuilds the core from what is really on disk.
+    private func stopAfterStorageFailure(_ error: any Error) {
+        logger.critical("persisting the raft log failed; stopping the node", metadata: ["error": "\(error)"])
+        fatalFailure.withLock { $0 = "the raft log could not be persisted: \(error)" }
+        condition.withLock { stopping = true }
+        let failure = NodeError(storageError: error)
+        for (_, waiter) in proposals { waiter.promise.fail(failure) }
+        proposals.removeAll()
     }
 
     static func mayLeaveBeforePersist(_ message: RaftMessage) -> Bool {
@@ -212,20 +310,25 @@ extension RaftNode {
         }
     }
 
-    private func send(_ message: RaftMessage) {
-        // Only messages sent after this turn's fsync may ride a reply: the reply leaves as soon
-        // as the turn ends, and what it promises must be durable by then.
-        if !Self.mayLeaveBeforePersist(message), openReplies[message.to] != nil {
-            openReplies[message.to]?.answers.append(message)
-            return
+    /// Sends `messages` in order. Those for one peer are handed over together: its connection
+    /// merges them into one request (a commit notice and the entries proposed in the same turn
+    /// must not leave as two round trips).
+    private func send(_ messages: [RaftMessage]) {
+        guard !messages.isEmpty, let transport else { return }
+        var outgoing: [RaftMessage] = []
+        for message in messages {
+            // Only messages sent after this turn's fsync may ride a reply: the reply leaves as
+            // soon as the turn ends, and what it promises must be durable by then.
+            if !Self.mayLeaveBeforePersist(message), openReplies[message.to] != nil {
+                openReplies[message.to]?.answers.append(message)
+            } else if case .installSnapshot(let install) = message.body {
+                stats.withLock { $0.sendAttempts += 1 }
+                transport.sendSnapshot(install.snapshot, term: message.term, to: message.to, from: core.id)
+            } else {
+                outgoing.append(message)
+            }
         }
-        guard let transport else { return }
-        if case .installSnapshot(let install) = message.body {
-            stats.withLock { $0.sendAttempts += 1 }
-            transport.sendSnapshot(install.snapshot, term: message.term, to: message.to, from: core.id)
-        } else {
-            transport.send(message)
-        }
+        transport.send(outgoing)
     }
 
     /// Sends the HTTP replies peers are waiting on, with the answers this turn made.
@@ -348,6 +451,7 @@ extension RaftNode {
                     // Freeing 100,000 entries held the loop (and every write) for 5–15 ms.
                     Task.detached(priority: .background) { withExtendedLifetime(dropped) {} }
                 }
+                logSync.waitUntilIdle()  // it may be syncing a segment the compaction deletes
                 try storage.log.compact(through: index)
             } catch {
                 logger.error("log compaction failed; the log is kept", metadata: ["error": "\(error)"])

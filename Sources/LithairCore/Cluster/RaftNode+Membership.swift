@@ -22,7 +22,7 @@ extension RaftNode {
         return try await promise.value(timeout: cluster.requestTimeout + catchUp)
     }
 
-    /// Loop thread: checks `change` against the configuration in force and proposes it.
+    /// In a turn: checks `change` against the configuration in force and proposes it.
     func proposeMembershipChange(_ change: MembershipChange, _ promise: Promise<UInt64>) {
         let current = core.membership
         let proposed: Membership
@@ -69,7 +69,7 @@ extension RaftNode {
         }
     }
 
-    /// Loop thread: answers the membership changes proposed here whose entries were applied.
+    /// In a turn: answers the membership changes proposed here whose entries were applied.
     func membershipChangesApplied(_ entries: ArraySlice<LithairConsensus.LogEntry>) {
         for entry in entries where entry.kind == .config {
             guard let waiter = membershipChanges.removeValue(forKey: entry.index) else { continue }
@@ -81,7 +81,7 @@ extension RaftNode {
         }
     }
 
-    /// Loop thread: the core put another configuration in force: reach the new voters, stop
+    /// In a turn: the core put another configuration in force: reach the new voters, stop
     /// sending to the ones that left, and show them in `/_raft/*`.
     func adoptMembership() {
         adoptedMembershipVersion = core.membershipVersion
@@ -139,7 +139,7 @@ extension RaftNode {
         promise.succeed(core.membershipIndex)
     }
 
-    /// Loop thread, every turn: hands each caught-up newcomer's add over to the configuration
+    /// Every turn: hands each caught-up newcomer's add over to the configuration
     /// entry the core proposed for it, and gives up on those that do not answer or catch up.
     func advancePendingJoins() {
         guard !pendingJoins.isEmpty else { return }

@@ -1,7 +1,7 @@
 /// Group commit on the leader, timed to replication (``ProposalHold``).
 extension RaftNode {
     /// Until when the proposals in the inbox wait, or `nil` if they go in the next turn.
-    /// Called on the loop thread with `condition` held.
+    /// Called by the turn's owner with `condition` held.
     ///
     /// Only majority writes are held: a ``WriteConcern/leader`` write is answered after the
     /// leader's own fsync and gains nothing from waiting for a follower.

@@ -3,15 +3,18 @@ import Foundation
 import LithairConsensus
 import LithairStorage
 import Logging
+import NIOPosix
 import Synchronization
 
 /// A Lithair node that is a member of a Raft cluster.
 ///
-/// One OS thread (the loop) owns the consensus core, the log and the snapshots; everything
-/// else talks to it through an inbox. Each turn of the loop feeds the core every queued input
-/// — all proposals of the turn as one batch — then handles the core's `Ready`: persist and
-/// fsync once, send, apply, answer. Many client writes therefore share one fsync and one
-/// replication round (group commit). The loop is a thread, not a task, because fsync blocks.
+/// The consensus core, the log and the snapshots are owned by whoever runs the current turn;
+/// everything else talks to them through an inbox. Each turn feeds the core every queued
+/// input — all proposals of the turn as one batch — then handles the core's `Ready`: persist
+/// and fsync once, send, apply, answer. Many client writes therefore share one fsync and one
+/// replication round (group commit). Turns run on the loop thread (a thread, not a task,
+/// because fsync blocks), or on the thread that delivers a peer's message or the leader's
+/// log sync while no turn runs (``enqueue(_:)``); one at a time.
 final class RaftNode: @unchecked Sendable {
     enum Input {
         /// A message from a peer; `reply` (when the peer waits on its HTTP reply) receives the
@@ -24,10 +27,23 @@ final class RaftNode: @unchecked Sendable {
         case unreachable(NodeID)
         case freshSnapshot(Promise<Bool>)
         case snapshotSaved(index: UInt64, durable: Bool)
+        /// The leader's log sync thread finished a sync.
+        case logSynced(LeaderLogSync.Outcome)
         /// Add or remove one voter; the promise gets the configuration entry's index once applied.
         case changeMembership(MembershipChange, Promise<UInt64>)
 
         var isProposal: Bool { if case .propose = self { true } else { false } }
+
+        /// Whether the thread delivering this input runs the turn that handles it when no turn
+        /// is running: a peer's message arriving on an event loop, and the leader's log sync
+        /// thread (a commit may wait for it).
+        var mayRunTurnOnArrival: Bool {
+            switch self {
+            case .message: MultiThreadedEventLoopGroup.currentEventLoop != nil
+            case .logSynced: true
+            default: false
+            }
+        }
     }
 
     let store: ModelStore
@@ -55,16 +71,22 @@ final class RaftNode: @unchecked Sendable {
     let condition = NSCondition()
     var inbox: [Input] = []
     var stopping = false
-    /// What the loop's log flushes cost lately (loop thread only): bounds the group-commit linger.
+    /// What the log's flushes cost lately (turn owner only): bounds the group-commit linger.
     var flushCost = RecentFlushCost()
     var stopped = false
     /// The loop is waiting with proposals held back (``proposalHold``): only arrivals other
     /// than proposals, or a peer connection coming free, wake it.
     var holdingForPeers = false
-    /// Loop thread only, like the core.
+    /// A turn is running (``runLoop()`` or ``runInlineTurn()``): whoever set it owns the core.
+    var turnTaken = false
+    /// The loop thread waits for a turn running on an event loop to end.
+    var loopWaitsForTurn = false
+    /// Set once the loop has started: event loops may run turns from then on.
+    var turnsMayRunInline = false
+    /// Turn owner only, like the core.
     var proposalHold: ProposalHold
 
-    // Owned by the loop thread once recovery has run.
+    // Owned by whoever runs the turn (``turnTaken``) once recovery has run.
     var core: RaftCore!
     var storage: RaftStorage!
     /// Writes proposed here, by log index, until applied. The event is kept so that applying
@@ -78,6 +100,7 @@ final class RaftNode: @unchecked Sendable {
     var snapshotSchedule: SnapshotSchedule
     var nextReadID: UInt64 = 0
     var snapshotWriter: SnapshotWriter!
+    var logSync: LeaderLogSync!
     /// Force-resync callers waiting for a snapshot started after they asked.
     var freshSnapshotWaiters: [Promise<Bool>] = []
     var freshSnapshotPending = false
@@ -164,6 +187,7 @@ final class RaftNode: @unchecked Sendable {
         let persistent = try storage.persistentState(initial: initial)
         self.storage = storage
         snapshotWriter = SnapshotWriter(snapshots: storage.snapshots, metrics: metrics, logger: logger)
+        logSync = LeaderLogSync { [weak self] outcome in self?.enqueue(.logSynced(outcome)) }
         core = RaftCore(
             config: RaftConfig(
                 id: membership.selfMember.raftID, voters: initial.voters, maxEntriesPerMessage: cluster.batchSize,
@@ -189,15 +213,23 @@ final class RaftNode: @unchecked Sendable {
         startNamedThread("lithair-raft") { [self] in runLoop() }
     }
 
+    /// Hands `input` to the node. A peer's message arriving on an event loop while no turn
+    /// runs is handled at once, in a turn on that event loop (``runInlineTurn()``).
     func enqueue(_ input: Input) {
-        condition.withLock {
+        let runsTurn = condition.withLock { () -> Bool in
             if stopping {
                 fail(input, with: NodeError.shuttingDown)
-            } else {
-                inbox.append(input)
-                if !(holdingForPeers && input.isProposal) { condition.signal() }
+                return false
             }
+            inbox.append(input)
+            if turnsMayRunInline, !turnTaken, input.mayRunTurnOnArrival {
+                turnTaken = true
+                return true
+            }
+            if !(holdingForPeers && input.isProposal) { condition.signal() }
+            return false
         }
+        if runsTurn { runInlineTurn() }
     }
 
     /// Stops the loop after it has handled what is queued, then closes the log.
@@ -226,7 +258,7 @@ final class RaftNode: @unchecked Sendable {
         case .freshSnapshot(let promise): promise.fail(error)
         case .changeMembership(_, let promise): promise.fail(error)
         case .message(_, let reply): reply?.fail(error)
-        case .snapshotReceived, .snapshotSent, .unreachable, .snapshotSaved: break
+        case .snapshotReceived, .snapshotSent, .unreachable, .snapshotSaved, .logSynced: break
         }
     }
 }
@@ -250,18 +282,14 @@ struct OpenReply {
 extension RaftNode: ServingNode {
     func submit(_ command: ModelCommand, whenDone: @escaping @Sendable (Result<CommitResult, NodeError>) -> Void) {
         guard isReady else { return whenDone(.failure(.notReady)) }
-        propose(command).whenResolved(timeout: cluster.requestTimeout) {
+        let promise = Promise<CommitResult>()
+        promise.whenResolved(timeout: cluster.requestTimeout) {
             whenDone($0.mapError { NodeError(anyError: $0) })
         }
-    }
-
-    private func propose(_ command: ModelCommand) -> Promise<CommitResult> {
-        let promise = Promise<CommitResult>()
         enqueue(
             .propose(
                 ModelEvent(command: command, timestampMillis: GroupCommitter.nowMillis()), cluster.writeConcern, promise
             ))
-        return promise
     }
 
     /// Waits until this node's state reflects every write acknowledged before the call

@@ -3,7 +3,7 @@ import LithairStorage
 
 /// The durable side of a Raft node: its log, hard state and snapshots on disk.
 ///
-/// Owned by the node's loop thread; not thread-safe. It translates between the consensus
+/// Owned by whoever runs the node's turn; not thread-safe. It translates between the consensus
 /// core's entries (index, term, kind, data) and the storage log's records (index, term,
 /// payload), storing the kind as the payload's first byte.
 final class RaftStorage {
@@ -50,17 +50,24 @@ final class RaftStorage {
     /// The hard state file is rewritten only when the term or the vote changed: those must be
     /// durable before a vote or an acknowledgement leaves; the commit index can be learned
     /// again from the leader, so it rides along only when the file is written anyway.
-    func persist(entries: [LithairConsensus.LogEntry], hardState: LithairConsensus.HardState?) throws {
+    ///
+    /// - Parameter deferSync: write the entries but leave their sync to the caller (a leader's
+    ///   ``LeaderLogSync``), which gets it back.
+    func persist(
+        entries: [LithairConsensus.LogEntry], hardState: LithairConsensus.HardState?, deferSync: Bool = false
+    ) throws -> DeferredSync? {
+        var deferred: DeferredSync?
         if let first = entries.first {
             if first.index <= log.lastIndex { try log.truncateSuffix(from: first.index) }
             try log.append(entries.map(Self.storageEntry))
-            try log.sync()
+            if deferSync { deferred = try log.deferSync() } else { try log.sync() }
         }
         if let hardState, hardState.term != persistedTermAndVote.term || hardState.vote != persistedTermAndVote.vote {
             try hardStates.save(
                 LithairStorage.HardState(term: hardState.term, votedFor: hardState.vote, commit: hardState.commit))
             persistedTermAndVote = (hardState.term, hardState.vote)
         }
+        return deferred
     }
 
     static func storageEntry(_ entry: LithairConsensus.LogEntry) -> LithairStorage.LogEntry {

@@ -173,9 +173,9 @@ struct PeerConnectionTests {
         let connection = PeerConnection(peer: peer.member, secret: "s3cret", requestTimeout: .seconds(120)) {
             outcomes.record($0)
         }
-        connection.send(append(after: 10))
+        connection.send([append(after: 10)])
         try await peer.waitForRequests(1)
-        for previous: UInt64 in [11, 12, 13] { connection.send(append(after: previous)) }
+        for previous: UInt64 in [11, 12, 13] { connection.send([append(after: previous)]) }
         try await Task.sleep(for: .milliseconds(50))
         #expect(peer.requests.count == 1, "nothing else is sent while a request is unanswered")
         peer.release()
@@ -199,12 +199,12 @@ struct PeerConnectionTests {
             peer: peer.member, secret: nil, requestTimeout: .seconds(120),
             onOutcome: { outcomes.record($0) }, onFree: { freed.withLock { $0 += 1 } })
         #expect(!connection.isBusy)
-        connection.send(append(after: 10))
+        connection.send([append(after: 10)])
         try await peer.waitForRequests(1)
         #expect(connection.isBusy)
         // A message queued behind the held request leaves as soon as it is answered: the
         // connection is busy again at once, and not reported free in between.
-        connection.send(append(after: 11))
+        connection.send([append(after: 11)])
         peer.release()
         _ = try await outcomes.waitFor(2)
         // `onFree` runs on the event loop just after the outcome is reported.
@@ -240,7 +240,7 @@ struct PeerConnectionTests {
         for (sent, (connection, previous)) in [(patient, UInt64(1)), (patient, 10), (patient, 20), (hasty, 30)]
             .enumerated()
         {
-            connection.send(append(after: previous))
+            connection.send([append(after: previous)])
             _ = try await outcomes.waitFor(sent + 1)
         }
         let reported = outcomes.all
@@ -250,7 +250,7 @@ struct PeerConnectionTests {
         #expect(reported[2] == #"replied {"ok":true}"#, "a new connection after the dropped one")
         #expect(reported[3].hasPrefix("failed no reply within"))
         // After the timeout the connection was closed; the next message still reaches the peer.
-        hasty.send(append(after: 40))
+        hasty.send([append(after: 40)])
         try await peer.waitForRequests(5)
         #expect(peer.requests.allSatisfy { $0.authorization == nil })
         await patient.close()
@@ -271,7 +271,7 @@ struct PeerConnectionTests {
             peer: ClusterMembership.Member(nodeID: 1, address: "127.0.0.1:\(port)"), secret: nil,
             requestTimeout: .seconds(5)
         ) { outcomes.record($0) }
-        connection.send(append(after: 0))
+        connection.send([append(after: 0)])
         let reported = try await outcomes.waitFor(1)
         #expect(reported.count == 1)
         #expect(reported.first?.hasPrefix("failed connect: ") == true)

@@ -1,0 +1,108 @@
+import Foundation
+import LithairConsensus
+import LithairStorage
+
+/// Syncs a leader's log on a thread of its own, so that the leader's turn (and its next
+/// commit) does not wait behind its own `fdatasync`: the followers' round trip and the
+/// leader's sync overlap, and the core counts the leader toward a commit once the sync is
+/// reported (``RaftCore/persisted(through:)``).
+///
+/// One sync runs at a time; syncs submitted meanwhile merge into the next one. Whoever owns
+/// the log calls ``waitUntilIdle()`` before anything that needs every written entry durable
+/// (a follower's acknowledgement) or that drops or closes segment files.
+final class LeaderLogSync: @unchecked Sendable {
+    /// What one sync ended with, handed to `onDone` on the sync thread.
+    struct Outcome: @unchecked Sendable {
+        var sync: DeferredSync
+        var through: LogPosition
+        /// Entries written since the previous sync.
+        var entries: Int
+        var duration: Duration
+        var error: (any Error)?
+    }
+
+    private let condition = NSCondition()
+    private var queued: Queued?
+    private struct Queued {
+        var sync: DeferredSync
+        var through: LogPosition
+        var entries: Int
+    }
+    private var running = false
+    private var stopping = false
+    private let onDone: @Sendable (Outcome) -> Void
+
+    init(onDone: @escaping @Sendable (Outcome) -> Void) {
+        self.onDone = onDone
+        startNamedThread("lithair-logsync") { [self] in run() }
+    }
+
+    /// Makes `sync` (the log written through `through`, `entries` more of them) durable in
+    /// the background.
+    func submit(_ sync: DeferredSync, through: LogPosition, entries: Int) {
+        condition.withLock {
+            queued =
+                queued.map { Queued(sync: $0.sync.merged(with: sync), through: through, entries: $0.entries + entries) }
+                ?? Queued(sync: sync, through: through, entries: entries)
+            condition.signal()
+        }
+    }
+
+    /// Returns once no sync is queued or running. A sync still queued is performed on the
+    /// calling thread: the caller may be this class's own thread, running a turn of the node
+    /// from `onDone`, which must not wait for itself.
+    func waitUntilIdle() {
+        condition.lock()
+        while true {
+            if running {
+                condition.wait()
+            } else if let next = queued {
+                queued = nil
+                running = true
+                condition.unlock()
+                perform(next)
+                condition.lock()
+            } else {
+                break
+            }
+        }
+        condition.unlock()
+    }
+
+    /// Ends the thread after the syncs submitted so far.
+    func stop() {
+        condition.withLock {
+            stopping = true
+            condition.broadcast()
+        }
+    }
+
+    private func run() {
+        while true {
+            let next = condition.withLock { () -> Queued? in
+                while queued == nil && !stopping { condition.wait() }
+                defer { queued = nil }
+                running = queued != nil
+                return queued
+            }
+            guard let next else { return }
+            perform(next)
+        }
+    }
+
+    /// Syncs `next` (``running`` is set), clears ``running``, then reports: the report may run
+    /// a turn of the node on this thread, and that turn may call ``waitUntilIdle()``.
+    private func perform(_ next: Queued) {
+        let started = ContinuousClock.now
+        var failure: (any Error)?
+        do { try next.sync.perform() } catch { failure = error }
+        let outcome = Outcome(
+            sync: next.sync, through: next.through, entries: next.entries, duration: ContinuousClock.now - started,
+            error: failure)
+        condition.withLock {
+            running = false
+            condition.broadcast()
+        }
+        onDone(outcome)
+    }
+}

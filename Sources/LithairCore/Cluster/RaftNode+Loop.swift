@@ -21,7 +21,7 @@ extension RaftNode {
                 nextTick = ContinuousClock.now + cluster.tickInterval
             }
             finishTurn()
-            releaseTurn()
+            releaseTurn(onLoopThread: true)
         }
         // The turn stays taken: no event loop starts another one.
         let leftovers = condition.withLock { () -> [Input] in
@@ -45,10 +45,10 @@ extension RaftNode {
     /// thread that read the follower's reply: each saves the two thread wake-ups of a hop to
     /// the loop thread and back, which on a busy machine cost more than the work itself.
     func runInlineTurn() {
-        let inputs = condition.withLock { takeInputs(holdUntil: proposalHoldDeadline()) }
+        let inputs = condition.withLock { takeInputs(holdUntil: proposalHoldDeadline(), onLoopThread: false) }
         feed(inputs)
         finishTurn()
-        releaseTurn()
+        releaseTurn(onLoopThread: false)
     }
 
     private func feed(_ inputs: [Input]) {
@@ -73,14 +73,15 @@ extension RaftNode {
     /// peer's message that found the turn taken, or proposals no longer held back (the loop
     /// thread, waiting out a hold, would not hear of it), would otherwise wait for the loop
     /// thread to wake.
-    private func releaseTurn() {
+    private func releaseTurn(onLoopThread: Bool) {
         for _ in 0..<4 {
             let more = condition.withLock { () -> [Input]? in
                 guard !stopping else { return nil }
                 let holdUntil = proposalHoldDeadline()
                 let releasable = holdUntil == nil && inbox.contains(where: \.isProposal)
-                guard releasable || inbox.contains(where: { !$0.isProposal }) else { return nil }
-                return takeInputs(holdUntil: holdUntil)
+                let other = inbox.contains { !$0.isProposal && (onLoopThread || !$0.needsLoopThread) }
+                guard releasable || other else { return nil }
+                return takeInputs(holdUntil: holdUntil, onLoopThread: onLoopThread)
             }
             guard let more else { break }
             feed(more)
@@ -120,21 +121,20 @@ extension RaftNode {
         holdingForPeers = false
         // Held writes have waited for their companions already.
         if holdUntil == nil, !held { lingerForProposals() }
-        let inputs = takeInputs(holdUntil: holdUntil)
+        let inputs = takeInputs(holdUntil: holdUntil, onLoopThread: true)
         return (inputs, stopping && inputs.isEmpty)
     }
 
-    /// The inbox's inputs for this turn: all of them, or all but the proposals held back until
-    /// `holdUntil`. Called with `condition` held.
-    private func takeInputs(holdUntil: ContinuousClock.Instant?) -> [Input] {
-        guard holdUntil == nil else {
-            let inputs: [Input]
-            (inbox, inputs) = inbox.partitioned(by: \.isProposal)
-            return inputs
+    /// The inbox's inputs for this turn: all of them but the proposals held back until
+    /// `holdUntil` and, off the loop thread, those that take long (``Input/needsLoopThread``).
+    /// Called with `condition` held.
+    private func takeInputs(holdUntil: ContinuousClock.Instant?, onLoopThread: Bool) -> [Input] {
+        if holdUntil == nil { proposalHold.released() }
+        let inputs: [Input]
+        (inbox, inputs) = inbox.partitioned { input in
+            (holdUntil != nil && input.isProposal) || (!onLoopThread && input.needsLoopThread)
         }
-        defer { inbox.removeAll(keepingCapacity: true) }
-        proposalHold.released()
-        return inbox
+        return inputs
     }
 
     /// Group commit on the leader: see ``CommitSettings/lingerForCompanions(on:flushCost:queuedWrites:arrivals:)``.

@@ -34,6 +34,16 @@ final class RaftNode: @unchecked Sendable {
 
         var isProposal: Bool { if case .propose = self { true } else { false } }
 
+        /// Inputs whose handling can take long (installing a received snapshot, compacting the
+        /// log after one was saved, starting a fresh one): only the loop thread handles them,
+        /// never an event loop that also serves requests.
+        var needsLoopThread: Bool {
+            switch self {
+            case .snapshotReceived, .snapshotSaved, .freshSnapshot: true
+            default: false
+            }
+        }
+
         /// Whether the thread delivering this input runs the turn that handles it when no turn
         /// is running: a peer's message arriving on an event loop, and the leader's log sync
         /// thread (a commit may wait for it).

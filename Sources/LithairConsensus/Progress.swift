@@ -26,6 +26,11 @@ struct Progress: Sendable {
     var recentActive = false
     /// Core tick at which the follower last answered, if it ever did.
     var lastContactTick: UInt64?
+    /// The highest commit index sent to the follower in an AppendEntries.
+    var sentCommit: UInt64 = 0
+
+    /// Appends are in flight: the follower answers, and can be told more then.
+    var isAwaitingAnswers: Bool { state == .replicate && inflights.count > 0 }
 
     init(next: UInt64, maxInflight: Int) {
         self.next = next

@@ -14,6 +14,15 @@ extension RaftCore {
         }
     }
 
+    /// The commit index advanced: tells the followers with no append in flight. One awaiting
+    /// answers hears it with the next append, sent when it answers: a notice queued behind its
+    /// busy connection would cost it a round trip of its own before the entries after it.
+    mutating func broadcastCommit() {
+        for peer in replicationPeers where progress[peer]?.isAwaitingAnswers != true {
+            sendAppend(to: peer)
+        }
+    }
+
     /// Sends `peer` the next entries it needs (or a snapshot if they were compacted).
     /// Returns true if a message was sent.
     @discardableResult
@@ -36,6 +45,7 @@ extension RaftCore {
             leaderCommit: log.committed)
         send(to: peer, .append(request))
         pr.sent(lastIndex: entries.last?.index)
+        pr.sentCommit = max(pr.sentCommit, log.committed)
         progress[peer] = pr
         return true
     }
@@ -87,12 +97,16 @@ extension RaftCore {
         }
         progress[peer] = pr
         if maybeCommit() {
-            broadcastAppend()
+            broadcastCommit()
         } else if wasPaused {
             sendAppend(to: peer)
         }
         // Stream whatever else the window allows.
         while sendAppend(to: peer, sendIfEmpty: false) {}
+        // A commit it was not told while it was busy (see `broadcastCommit`).
+        if let pr = progress[peer], pr.sentCommit < min(log.committed, pr.match) {
+            sendAppend(to: peer)
+        }
         if peer == leadTransferee, progress[peer]?.match == log.lastIndex {
             send(to: peer, .timeoutNow)
         }

@@ -255,7 +255,7 @@ public struct RaftCore: Sendable {
         }
         // The leader counts itself only for entries on its own disk; a lone voter commits here.
         if role == .leader, maybeCommit() {
-            broadcastAppend()
+            broadcastCommit()
         }
     }
 
@@ -264,7 +264,7 @@ public struct RaftCore: Sendable {
     public mutating func persisted(through position: LogPosition) {
         log.persisted(through: position)
         if role == .leader, maybeCommit() {
-            broadcastAppend()
+            broadcastCommit()
         }
     }
 

@@ -95,4 +95,25 @@ struct ReplicationScenarioTests {
         #expect(cluster.core(1).status().followers.first { $0.id == 3 }?.health == .healthy)
         #expect(cluster.violations.isEmpty)
     }
+
+    @Test("a follower with an append in flight hears of a commit with its next append, not as a notice of its own")
+    func commitNoticeWaitsForABusyFollower() throws {
+        let cluster = SimulatedCluster(nodeCount: 3)
+        #expect(cluster.elect(1))
+        cluster.deliverAll()
+
+        let position = try cluster.propose([0x0C], at: 1)
+        // S2 stores it and answers: S1 commits. S3's append is still on its way.
+        cluster.deliver { $0.to == 2 && $0.carriesEntry(at: position.index) }
+        cluster.deliver { $0.from == 2 && $0.to == 1 }
+        #expect(cluster.core(1).committedIndex >= position.index)
+        let toS3 = cluster.inFlight.filter { $0.message.to == 3 }.map(\.message)
+        #expect(toS3.count == 1 && toS3[0].carriesEntry(at: position.index), "no separate commit notice for S3")
+
+        // S3 answers; then it is told the commit, and applies the entry.
+        cluster.deliver { $0.to == 3 }
+        cluster.deliver { $0.from == 3 && $0.to == 1 }
+        cluster.deliver { $0.to == 3 }
+        #expect(cluster.core(3).committedIndex >= position.index)
+    }
 }

@@ -131,6 +131,23 @@ extension RaftCore {
         }
     }
 
+    /// Leader whose new entries are not synced yet (``advance(_:entriesDurable:)``): whether
+    /// the next entry to commit waits on the leader's own copy, because fewer voters than a
+    /// majority hold it or have an append carrying it in flight. A node that syncs lazily
+    /// should then sync at once; otherwise its followers' answers commit the entry.
+    public var commitAwaitsLeaderSync: Bool {
+        let next = log.committed + 1
+        guard role == .leader, isVoter, next <= log.lastIndex, log.persisted < next else { return false }
+        var covered = 0
+        for voter in membership.voters where voter != config.id {
+            guard let pr = progress[voter] else { continue }
+            if pr.match >= next || (pr.isAwaitingAnswers && (pr.inflights.lastIndexes.last ?? 0) >= next) {
+                covered += 1
+            }
+        }
+        return covered < membership.quorum
+    }
+
     /// Commits the highest index stored by a majority — only if it belongs to the current term
     /// (Raft §5.4.2, figure 8): older entries are committed indirectly, by the ones after them.
     mutating func maybeCommit() -> Bool {

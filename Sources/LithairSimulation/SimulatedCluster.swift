@@ -189,6 +189,13 @@ public final class SimulatedCluster {
         drain(id)
     }
 
+    /// Tells leader `id` that `peer` could not be reached (a Lithair node's transport does when
+    /// a request to it fails).
+    public func reportUnreachable(_ peer: NodeID, at id: NodeID) {
+        nodes[id]!.core!.reportUnreachable(peer)
+        drain(id)
+    }
+
     /// Asks leader `id` to hand leadership to `target`.
     public func transferLeadership(from id: NodeID, to target: NodeID) throws(RaftError) {
         try nodes[id]!.core!.transferLeadership(to: target)

@@ -7,6 +7,12 @@ import LithairStorage
 /// leader's sync overlap, and the core counts the leader toward a commit once the sync is
 /// reported (``RaftCore/persisted(through:)``).
 ///
+/// A sync starts up to `delay` after the entries it covers were written, unless
+/// ``expedite()`` asks for it sooner: with both followers answering, their acknowledgements
+/// commit a write without the leader's copy, and fewer leader syncs leave the shared disk to
+/// the followers' (each of which a commit does wait for). A commit that needs the leader's
+/// copy (a follower down) asks for the sync at once.
+///
 /// One sync runs at a time; syncs submitted meanwhile merge into the next one. Whoever owns
 /// the log calls ``waitUntilIdle()`` before anything that needs every written entry durable
 /// (a follower's acknowledgement) or that drops or closes segment files.
@@ -27,14 +33,30 @@ final class LeaderLogSync: @unchecked Sendable {
         var sync: DeferredSync
         var through: LogPosition
         var entries: Int
+        /// When the first of the merged syncs was submitted.
+        var since: ContinuousClock.Instant
     }
     private var running = false
     private var stopping = false
+    private var expedited = false
+    private let delay: Duration
     private let onDone: @Sendable (Outcome) -> Void
 
-    init(onDone: @escaping @Sendable (Outcome) -> Void) {
+    /// - Parameter delay: longest a sync waits to start (and to merge with later ones).
+    init(delay: Duration = .zero, onDone: @escaping @Sendable (Outcome) -> Void) {
+        self.delay = delay
         self.onDone = onDone
         startNamedThread("lithair-logsync") { [self] in run() }
+    }
+
+    /// Starts the sync queued now (and any submitted before it starts) without waiting out
+    /// the delay.
+    func expedite() {
+        condition.withLock {
+            guard queued != nil, !expedited else { return }
+            expedited = true
+            condition.signal()
+        }
     }
 
     /// Makes `sync` (the log written through `through`, `entries` more of them) durable in
@@ -42,8 +64,11 @@ final class LeaderLogSync: @unchecked Sendable {
     func submit(_ sync: DeferredSync, through: LogPosition, entries: Int) {
         condition.withLock {
             queued =
-                queued.map { Queued(sync: $0.sync.merged(with: sync), through: through, entries: $0.entries + entries) }
-                ?? Queued(sync: sync, through: through, entries: entries)
+                queued.map {
+                    Queued(
+                        sync: $0.sync.merged(with: sync), through: through, entries: $0.entries + entries,
+                        since: $0.since)
+                } ?? Queued(sync: sync, through: through, entries: entries, since: .now)
             condition.signal()
         }
     }
@@ -58,6 +83,7 @@ final class LeaderLogSync: @unchecked Sendable {
                 condition.wait()
             } else if let next = queued {
                 queued = nil
+                expedited = false
                 running = true
                 condition.unlock()
                 perform(next)
@@ -80,8 +106,19 @@ final class LeaderLogSync: @unchecked Sendable {
     private func run() {
         while true {
             let next = condition.withLock { () -> Queued? in
-                while queued == nil && !stopping { condition.wait() }
-                defer { queued = nil }
+                while !stopping {
+                    guard let waiting = queued else {
+                        condition.wait()
+                        continue
+                    }
+                    let due = waiting.since + delay
+                    if expedited || ContinuousClock.now >= due { break }
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: (due - ContinuousClock.now).seconds))
+                }
+                defer {
+                    queued = nil
+                    expedited = false
+                }
                 running = queued != nil
                 return queued
             }

@@ -216,6 +216,7 @@ extension RaftNode {
             rounds += 1
             handleReady(core.ready())
         }
+        if core.commitAwaitsLeaderSync { logSync.expedite() }
         publishStatus()
     }
 

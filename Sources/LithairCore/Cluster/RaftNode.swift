@@ -197,7 +197,10 @@ final class RaftNode: @unchecked Sendable {
         let persistent = try storage.persistentState(initial: initial)
         self.storage = storage
         snapshotWriter = SnapshotWriter(snapshots: storage.snapshots, metrics: metrics, logger: logger)
-        logSync = LeaderLogSync { [weak self] outcome in self?.enqueue(.logSynced(outcome)) }
+        // Syncs wait at most as long as a write waits for companions (`--flush-interval-ms`).
+        logSync = LeaderLogSync(delay: settings.flushInterval) { [weak self] outcome in
+            self?.enqueue(.logSynced(outcome))
+        }
         core = RaftCore(
             config: RaftConfig(
                 id: membership.selfMember.raftID, voters: initial.voters, maxEntriesPerMessage: cluster.batchSize,

@@ -61,4 +61,26 @@ struct LeaderLogSyncTests {
         #expect(finished.wait(timeout: .now() + 5) == .success, "the sync thread deadlocked on itself")
         #expect(reported.withLock { $0 } == [firstPosition.index, secondPosition.index])
     }
+
+    @Test("with a delay, a sync waits for it unless expedited or waited for")
+    func delayedUntilExpedited() async throws {
+        let log = try Log()
+        let reported = Mutex<[UInt64]>([])
+        let sync = LeaderLogSync(delay: .seconds(30)) { outcome in
+            reported.withLock { $0.append(outcome.through.index) }
+        }
+        defer { sync.stop() }
+        let (first, firstPosition) = try log.written(2)
+        sync.submit(first, through: firstPosition, entries: 2)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(reported.withLock { $0 }.isEmpty, "still within its delay")
+        sync.expedite()
+        for _ in 0..<200 where reported.withLock({ $0 }).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(reported.withLock { $0 } == [firstPosition.index])
+
+        let (second, secondPosition) = try log.written(2)
+        sync.submit(second, through: secondPosition, entries: 2)
+        sync.waitUntilIdle()
+        #expect(reported.withLock { $0 } == [firstPosition.index, secondPosition.index], "performed by the waiter")
+    }
 }

@@ -143,3 +143,13 @@ struct Inflights: Sendable {
         lastIndexes.removeAll()
     }
 }
+
+/// How much a leader's pending log sync is needed for the next commit (``RaftCore/leaderSyncNeed``).
+public enum LeaderSyncNeed: Sendable, Equatable {
+    /// The followers' answers on their way can commit it without the leader.
+    case none
+    /// The leader's copy would commit it now; another follower's answer may do so first.
+    case soon
+    /// Too few followers hold it or have it on the way: only the leader's copy commits it.
+    case now
+}

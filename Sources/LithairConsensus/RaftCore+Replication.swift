@@ -131,21 +131,25 @@ extension RaftCore {
         }
     }
 
-    /// Leader whose new entries are not synced yet (``advance(_:entriesDurable:)``): whether
-    /// the next entry to commit waits on the leader's own copy, because fewer voters than a
-    /// majority hold it or have an append carrying it in flight. A node that syncs lazily
-    /// should then sync at once; otherwise its followers' answers commit the entry.
-    public var commitAwaitsLeaderSync: Bool {
+    /// Leader whose new entries are not synced yet (``advance(_:entriesDurable:)``): how much
+    /// the next entry to commit needs the leader's own copy. A node that syncs lazily should
+    /// sync at once for ``LeaderSyncNeed/now``, and soon for ``LeaderSyncNeed/soon`` (unless
+    /// a follower's answer commits the entry first).
+    public var leaderSyncNeed: LeaderSyncNeed {
         let next = log.committed + 1
-        guard role == .leader, isVoter, next <= log.lastIndex, log.persisted < next else { return false }
-        var covered = 0
+        guard role == .leader, isVoter, next <= log.lastIndex, log.persisted < next else { return .none }
+        var acknowledged = 0
+        var coming = 0
         for voter in membership.voters where voter != config.id {
             guard let pr = progress[voter] else { continue }
-            if pr.match >= next || (pr.isAwaitingAnswers && (pr.inflights.lastIndexes.last ?? 0) >= next) {
-                covered += 1
+            if pr.match >= next {
+                acknowledged += 1
+            } else if pr.isAwaitingAnswers && (pr.inflights.lastIndexes.last ?? 0) >= next {
+                coming += 1
             }
         }
-        return covered < membership.quorum
+        if acknowledged + coming < membership.quorum { return .now }
+        return acknowledged + 1 >= membership.quorum ? .soon : .none
     }
 
     /// Commits the highest index stored by a majority — only if it belongs to the current term

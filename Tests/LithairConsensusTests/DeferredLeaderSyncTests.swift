@@ -20,9 +20,9 @@ struct DeferredLeaderSyncTests {
         cluster.deliverAll()
         #expect(cluster.core(2).lastIndex >= position.index, "the follower stored it")
         #expect(cluster.core(1).committedIndex < position.index, "the leader's copy is not synced yet")
-        #expect(!cluster.core(1).commitAwaitsLeaderSync, "S3's append is still thought to be on its way")
+        #expect(cluster.core(1).leaderSyncNeed == .soon, "S3's append is still thought to be on its way")
         cluster.reportUnreachable(3, at: 1)
-        #expect(cluster.core(1).commitAwaitsLeaderSync, "only the leader's sync can commit it now")
+        #expect(cluster.core(1).leaderSyncNeed == .now, "only the leader's sync can commit it now")
 
         cluster.completeSyncs(chance: 1)
         cluster.deliverAll()
@@ -38,10 +38,10 @@ struct DeferredLeaderSyncTests {
         cluster.deferLeaderSyncs = true
 
         let position = try cluster.propose([0x0B], at: 1)
-        #expect(!cluster.core(1).commitAwaitsLeaderSync, "both followers have an append carrying it on its way")
+        #expect(cluster.core(1).leaderSyncNeed == .none, "both followers have an append carrying it on its way")
         cluster.deliverAll()
         #expect(cluster.node(1).core?.committedIndex ?? 0 >= position.index)
-        #expect(!cluster.core(1).commitAwaitsLeaderSync)
+        #expect(cluster.core(1).leaderSyncNeed == .none, "committed")
     }
 
     @Test("a leader crashing before its sync loses the unsynced tail, and the cluster keeps what it acknowledged")

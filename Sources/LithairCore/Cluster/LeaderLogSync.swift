@@ -7,11 +7,13 @@ import LithairStorage
 /// leader's sync overlap, and the core counts the leader toward a commit once the sync is
 /// reported (``RaftCore/persisted(through:)``).
 ///
-/// A sync starts up to `delay` after the entries it covers were written, unless
-/// ``expedite()`` asks for it sooner: with both followers answering, their acknowledgements
-/// commit a write without the leader's copy, and fewer leader syncs leave the shared disk to
-/// the followers' (each of which a commit does wait for). A commit that needs the leader's
-/// copy (a follower down) asks for the sync at once.
+/// A sync starts up to `delay` after the entries it covers were written, unless ``needed(_:)``
+/// asks for it sooner: with every follower answering, their acknowledgements commit a write
+/// without the leader's copy, and fewer leader syncs leave the shared disk to the followers'
+/// (each of which a commit does wait for). A commit that only the leader's copy can make (a
+/// follower down) starts the sync at once; one that it would make now, with a follower's
+/// answer still to come, starts it within `grace` unless that answer commits first (a slow
+/// follower then costs a commit `grace`, not `delay`).
 ///
 /// One sync runs at a time; syncs submitted meanwhile merge into the next one. Whoever owns
 /// the log calls ``waitUntilIdle()`` before anything that needs every written entry durable
@@ -38,24 +40,38 @@ final class LeaderLogSync: @unchecked Sendable {
     }
     private var running = false
     private var stopping = false
-    private var expedited = false
+    /// Set by ``needed(_:)``: start the queued sync by then.
+    private var startBy: ContinuousClock.Instant?
     private let delay: Duration
+    private let grace: Duration
     private let onDone: @Sendable (Outcome) -> Void
 
-    /// - Parameter delay: longest a sync waits to start (and to merge with later ones).
-    init(delay: Duration = .zero, onDone: @escaping @Sendable (Outcome) -> Void) {
+    /// - Parameters:
+    ///   - delay: longest a sync waits to start (and to merge with later ones).
+    ///   - grace: how long a sync the next commit could use waits for a follower's answer.
+    init(delay: Duration = .zero, grace: Duration = .milliseconds(1), onDone: @escaping @Sendable (Outcome) -> Void) {
         self.delay = delay
+        self.grace = min(grace, delay)
         self.onDone = onDone
         startNamedThread("lithair-logsync") { [self] in run() }
     }
 
-    /// Starts the sync queued now (and any submitted before it starts) without waiting out
-    /// the delay.
-    func expedite() {
+    /// What the next commit needs of the leader's copy, as of the turn that just ended.
+    func needed(_ need: LeaderSyncNeed) {
+        guard delay > .zero else { return }
         condition.withLock {
-            guard queued != nil, !expedited else { return }
-            expedited = true
-            condition.signal()
+            switch need {
+            case .none:
+                startBy = nil
+            case .soon:
+                let by = ContinuousClock.now + grace
+                guard startBy.map({ by < $0 }) ?? true else { return }
+                startBy = by
+                condition.signal()
+            case .now:
+                startBy = .now
+                condition.signal()
+            }
         }
     }
 
@@ -83,7 +99,7 @@ final class LeaderLogSync: @unchecked Sendable {
                 condition.wait()
             } else if let next = queued {
                 queued = nil
-                expedited = false
+                startBy = nil
                 running = true
                 condition.unlock()
                 perform(next)
@@ -111,13 +127,13 @@ final class LeaderLogSync: @unchecked Sendable {
                         condition.wait()
                         continue
                     }
-                    let due = waiting.since + delay
-                    if expedited || ContinuousClock.now >= due { break }
+                    let due = min(waiting.since + delay, startBy ?? waiting.since + delay)
+                    if ContinuousClock.now >= due { break }
                     _ = condition.wait(until: Date(timeIntervalSinceNow: (due - ContinuousClock.now).seconds))
                 }
                 defer {
                     queued = nil
-                    expedited = false
+                    startBy = nil
                 }
                 running = queued != nil
                 return queued

@@ -216,7 +216,7 @@ extension RaftNode {
             rounds += 1
             handleReady(core.ready())
         }
-        if core.commitAwaitsLeaderSync { logSync.expedite() }
+        logSync.needed(core.leaderSyncNeed)
         publishStatus()
     }
 

@@ -62,25 +62,43 @@ struct LeaderLogSyncTests {
         #expect(reported.withLock { $0 } == [firstPosition.index, secondPosition.index])
     }
 
-    @Test("with a delay, a sync waits for it unless expedited or waited for")
-    func delayedUntilExpedited() async throws {
+    @Test("with a delay, a sync waits for it unless the next commit needs it, or someone waits for it")
+    func delayedUntilNeeded() async throws {
         let log = try Log()
         let reported = Mutex<[UInt64]>([])
-        let sync = LeaderLogSync(delay: .seconds(30)) { outcome in
+        let sync = LeaderLogSync(delay: .seconds(30), grace: .milliseconds(200)) { outcome in
             reported.withLock { $0.append(outcome.through.index) }
         }
         defer { sync.stop() }
+        func waitForReports(_ count: Int) async throws {
+            for _ in 0..<300 where reported.withLock({ $0.count }) < count {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+
         let (first, firstPosition) = try log.written(2)
         sync.submit(first, through: firstPosition, entries: 2)
+        sync.needed(.none)
         try await Task.sleep(for: .milliseconds(100))
         #expect(reported.withLock { $0 }.isEmpty, "still within its delay")
-        sync.expedite()
-        for _ in 0..<200 where reported.withLock({ $0 }).isEmpty { try await Task.sleep(for: .milliseconds(10)) }
+        sync.needed(.now)
+        try await waitForReports(1)
         #expect(reported.withLock { $0 } == [firstPosition.index])
 
+        // Needed soon: within the grace, unless a later turn finds it no longer needed.
         let (second, secondPosition) = try log.written(2)
         sync.submit(second, through: secondPosition, entries: 2)
+        sync.needed(.soon)
+        sync.needed(.none)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(reported.withLock { $0.count } == 1, "a follower's answer made it unnecessary")
+        sync.needed(.soon)
+        try await waitForReports(2)
+        #expect(reported.withLock { $0 } == [firstPosition.index, secondPosition.index])
+
+        let (third, thirdPosition) = try log.written(2)
+        sync.submit(third, through: thirdPosition, entries: 2)
         sync.waitUntilIdle()
-        #expect(reported.withLock { $0 } == [firstPosition.index, secondPosition.index], "performed by the waiter")
+        #expect(reported.withLock { $0.last } == thirdPosition.index, "performed by the waiter")
     }
 }

@@ -13,7 +13,8 @@ import LithairStorage
 /// (each of which a commit does wait for). A commit that only the leader's copy can make (a
 /// follower down) starts the sync at once; one that it would make now, with a follower's
 /// answer still to come, starts it within `grace` unless that answer commits first (a slow
-/// follower then costs a commit `grace`, not `delay`).
+/// follower then costs a commit `grace`, not `delay`). Only a sync covering many entries (a
+/// busy leader) waits at all.
 ///
 /// One sync runs at a time; syncs submitted meanwhile merge into the next one. Whoever owns
 /// the log calls ``waitUntilIdle()`` before anything that needs every written entry durable
@@ -44,6 +45,8 @@ final class LeaderLogSync: @unchecked Sendable {
     private var startBy: ContinuousClock.Instant?
     private let delay: Duration
     private let grace: Duration
+    /// Syncs covering fewer entries start at once.
+    static let lazyFromEntries = 16
     private let onDone: @Sendable (Outcome) -> Void
 
     /// - Parameters:
@@ -127,7 +130,11 @@ final class LeaderLogSync: @unchecked Sendable {
                         condition.wait()
                         continue
                     }
-                    let due = min(waiting.since + delay, startBy ?? waiting.since + delay)
+                    // Few entries: writes are few, the disk is not contended, and a commit
+                    // that waits for the second follower takes longer than one with the
+                    // leader's copy (its answer crosses two more thread wake-ups).
+                    let lazy = waiting.entries >= Self.lazyFromEntries
+                    let due = lazy ? min(waiting.since + delay, startBy ?? waiting.since + delay) : waiting.since
                     if ContinuousClock.now >= due { break }
                     _ = condition.wait(until: Date(timeIntervalSinceNow: (due - ContinuousClock.now).seconds))
                 }

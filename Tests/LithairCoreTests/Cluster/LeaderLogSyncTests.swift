@@ -30,7 +30,8 @@ struct LeaderLogSyncTests {
         defer { sync.stop() }
         let (first, position) = try log.written(5)
         sync.submit(first, through: position, entries: 5)
-        sync.waitUntilIdle()
+        sync.waitUntilIdle()  // the sync is done; its report follows
+        for _ in 0..<300 where outcomes.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
         let reported = outcomes.withLock { $0 }
         #expect(reported.count == 1)
         #expect(reported.first?.through == position)
@@ -62,7 +63,7 @@ struct LeaderLogSyncTests {
         #expect(reported.withLock { $0 } == [firstPosition.index, secondPosition.index])
     }
 
-    @Test("with a delay, a sync waits for it unless the next commit needs it, or someone waits for it")
+    @Test("with a delay, a sync of many entries waits for it unless the next commit needs it, or someone waits for it")
     func delayedUntilNeeded() async throws {
         let log = try Log()
         let reported = Mutex<[UInt64]>([])
@@ -70,6 +71,7 @@ struct LeaderLogSyncTests {
             reported.withLock { $0.append(outcome.through.index) }
         }
         defer { sync.stop() }
+        let many = LeaderLogSync.lazyFromEntries
         func waitForReports(_ count: Int) async throws {
             for _ in 0..<300 where reported.withLock({ $0.count }) < count {
                 try await Task.sleep(for: .milliseconds(10))
@@ -77,7 +79,7 @@ struct LeaderLogSyncTests {
         }
 
         let (first, firstPosition) = try log.written(2)
-        sync.submit(first, through: firstPosition, entries: 2)
+        sync.submit(first, through: firstPosition, entries: many)
         sync.needed(.none)
         try await Task.sleep(for: .milliseconds(100))
         #expect(reported.withLock { $0 }.isEmpty, "still within its delay")
@@ -87,7 +89,7 @@ struct LeaderLogSyncTests {
 
         // Needed soon: within the grace, unless a later turn finds it no longer needed.
         let (second, secondPosition) = try log.written(2)
-        sync.submit(second, through: secondPosition, entries: 2)
+        sync.submit(second, through: secondPosition, entries: many)
         sync.needed(.soon)
         sync.needed(.none)
         try await Task.sleep(for: .milliseconds(400))
@@ -97,8 +99,14 @@ struct LeaderLogSyncTests {
         #expect(reported.withLock { $0 } == [firstPosition.index, secondPosition.index])
 
         let (third, thirdPosition) = try log.written(2)
-        sync.submit(third, through: thirdPosition, entries: 2)
+        sync.submit(third, through: thirdPosition, entries: many)
         sync.waitUntilIdle()
         #expect(reported.withLock { $0.last } == thirdPosition.index, "performed by the waiter")
+
+        // A sync of a few entries (a leader with few writes) does not wait.
+        let (fourth, fourthPosition) = try log.written(2)
+        sync.submit(fourth, through: fourthPosition, entries: 2)
+        try await waitForReports(4)
+        #expect(reported.withLock { $0.last } == fourthPosition.index)
     }
 }

@@ -5,7 +5,8 @@ import LithairStorage
 /// The turns of the node: inputs in, `Ready` out, in the order the core's contract requires.
 ///
 /// One turn runs at a time, on the loop thread or, for a message from a peer arriving on a NIO
-/// event loop while no turn runs, on that event loop itself (``RaftNode/enqueue(_:)``).
+/// event loop (or a finished log sync) while no turn runs, on the delivering thread itself
+/// (``RaftNode/enqueue(_:)``).
 extension RaftNode {
     func runLoop() {
         var nextTick = ContinuousClock.now + cluster.tickInterval
@@ -38,7 +39,8 @@ extension RaftNode {
         condition.withLock { stopped = true }
     }
 
-    /// A turn on the event loop that delivered a peer's message (``turnTaken`` is set).
+    /// A turn on the thread that delivered a peer's message (an event loop) or a finished log
+    /// sync (the sync thread); ``turnTaken`` is set.
     ///
     /// A follower's append is then made durable and answered on the thread that read it, and
     /// a leader's commit (with its answers to clients and the next append) happens on the

@@ -89,7 +89,7 @@ final class RaftNode: @unchecked Sendable {
     var holdingForPeers = false
     /// A turn is running (``runLoop()`` or ``runInlineTurn()``): whoever set it owns the core.
     var turnTaken = false
-    /// The loop thread waits for a turn running on an event loop to end.
+    /// The loop thread waits for a turn running on another thread to end.
     var loopWaitsForTurn = false
     /// Set once the loop has started: event loops may run turns from then on.
     var turnsMayRunInline = false
@@ -226,8 +226,9 @@ final class RaftNode: @unchecked Sendable {
         startNamedThread("lithair-raft") { [self] in runLoop() }
     }
 
-    /// Hands `input` to the node. A peer's message arriving on an event loop while no turn
-    /// runs is handled at once, in a turn on that event loop (``runInlineTurn()``).
+    /// Hands `input` to the node. A peer's message arriving on an event loop, or a finished
+    /// log sync, while no turn runs is handled at once, in a turn on the delivering thread
+    /// (``runInlineTurn()``).
     func enqueue(_ input: Input) {
         let runsTurn = condition.withLock { () -> Bool in
             if stopping {

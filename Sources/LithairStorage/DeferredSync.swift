@@ -12,12 +12,7 @@ public struct DeferredSync: @unchecked Sendable {
 
     /// Syncs every segment file written since the previous sync.
     public func perform() throws {
-        for file in files {
-            if let code = syncFault?(file.path) {
-                throw StorageError.system("fdatasync", path: file.path, errno: code)
-            }
-            try file.dataSync()
-        }
+        for file in files { try file.dataSync(failingWith: syncFault) }
     }
 
     /// Syncs both this one's files and `later`'s (which covers more entries) in one ``perform()``.

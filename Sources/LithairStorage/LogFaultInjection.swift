@@ -12,3 +12,11 @@ struct LogFaultInjection {
     /// Called before each `ftruncate` of a segment with the file path; a non-nil `errno` fails it.
     var truncate: ((_ path: String) -> Int32?)?
 }
+
+extension RawFile {
+    /// `fdatasync`, unless the test hook `fault` fails it with an `errno` for this file.
+    func dataSync(failingWith fault: ((_ path: String) -> Int32?)?) throws {
+        if let code = fault?(path) { throw StorageError.system("fdatasync", path: path, errno: code) }
+        try dataSync()
+    }
+}

@@ -426,10 +426,7 @@ public final class SegmentedLog {
     /// One `fdatasync` of a segment, counted.
     private func dataSync(_ segment: Segment) throws {
         do {
-            if let code = faults.sync?(segment.path) {
-                throw StorageError.system("fdatasync", path: segment.path, errno: code)
-            }
-            try segment.file.dataSync()
+            try segment.file.dataSync(failingWith: faults.sync)
         } catch {
             syncFailed = true
             throw error

@@ -77,15 +77,10 @@ extension RaftNode {
     /// thread to wake.
     private func releaseTurn(onLoopThread: Bool) {
         for _ in 0..<4 {
-            let more = condition.withLock { () -> [Input]? in
-                guard !stopping else { return nil }
-                let holdUntil = proposalHoldDeadline()
-                let releasable = holdUntil == nil && inbox.contains(where: \.isProposal)
-                let other = inbox.contains { !$0.isProposal && (onLoopThread || !$0.needsLoopThread) }
-                guard releasable || other else { return nil }
-                return takeInputs(holdUntil: holdUntil, onLoopThread: onLoopThread)
+            let more = condition.withLock { () -> [Input] in
+                stopping ? [] : takeInputs(holdUntil: proposalHoldDeadline(), onLoopThread: onLoopThread)
             }
-            guard let more else { break }
+            guard !more.isEmpty else { break }
             feed(more)
             finishTurn()
         }

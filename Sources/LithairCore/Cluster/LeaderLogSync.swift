@@ -41,6 +41,9 @@ final class LeaderLogSync: @unchecked Sendable {
     }
     private var running = false
     private var stopping = false
+    /// When the queued sync the thread sleeps on is due (`nil` while it works or has nothing
+    /// queued): a change that makes it due sooner is the only one that must wake the thread.
+    private var sleepsUntil: ContinuousClock.Instant?
     /// Set by ``needed(_:)``: start the queued sync by then.
     private var startBy: ContinuousClock.Instant?
     private let delay: Duration
@@ -70,25 +73,34 @@ final class LeaderLogSync: @unchecked Sendable {
                 let by = ContinuousClock.now + grace
                 guard startBy.map({ by < $0 }) ?? true else { return }
                 startBy = by
-                condition.signal()
+                wakeIfSleepingPast(by)
             case .now:
                 startBy = .now
-                condition.signal()
+                wakeIfSleepingPast(.now)
             }
         }
+    }
+
+    /// Wakes the sync thread if it sleeps on a queued sync past `instant`. With nothing queued
+    /// there is nothing to start sooner: the next ``submit(_:through:entries:)`` wakes it.
+    /// Called with `condition` held.
+    private func wakeIfSleepingPast(_ instant: ContinuousClock.Instant) {
+        guard queued != nil, let sleepsUntil, instant < sleepsUntil else { return }
+        condition.signal()
     }
 
     /// Makes `sync` (the log written through `through`, `entries` more of them) durable in
     /// the background.
     func submit(_ sync: DeferredSync, through: LogPosition, entries: Int) {
         condition.withLock {
+            // A sync merged into one already queued is due no sooner than that one.
+            if queued == nil { condition.signal() }
             queued =
                 queued.map {
                     Queued(
                         sync: $0.sync.merged(with: sync), through: through, entries: $0.entries + entries,
                         since: $0.since)
                 } ?? Queued(sync: sync, through: through, entries: entries, since: .now)
-            condition.signal()
         }
     }
 
@@ -125,8 +137,10 @@ final class LeaderLogSync: @unchecked Sendable {
     private func run() {
         while true {
             let next = condition.withLock { () -> Queued? in
+                defer { sleepsUntil = nil }
                 while !stopping {
                     guard let waiting = queued else {
+                        sleepsUntil = nil
                         condition.wait()
                         continue
                     }
@@ -136,6 +150,7 @@ final class LeaderLogSync: @unchecked Sendable {
                     let lazy = waiting.entries >= Self.lazyFromEntries
                     let due = lazy ? min(waiting.since + delay, startBy ?? waiting.since + delay) : waiting.since
                     if ContinuousClock.now >= due { break }
+                    sleepsUntil = due
                     _ = condition.wait(until: Date(timeIntervalSinceNow: (due - ContinuousClock.now).seconds))
                 }
                 defer {

@@ -86,8 +86,23 @@ extension RaftNode {
         }
         condition.withLock {
             turnTaken = false
-            if loopWaitsForTurn { condition.signal() }
+            if onLoopThread {
+                loopOwnsTurn = false
+            } else if loopNeededAfterInlineTurn() {
+                condition.signal()
+            }
         }
+    }
+
+    /// Whether the loop thread has work once a turn on another thread ends: inputs that turn
+    /// left (those only the loop thread handles; proposals held back, unless the loop thread
+    /// already waits out their hold), or its tick or hold that came due during the turn.
+    /// Every other wake-up of it would find nothing to do. Called with `condition` held.
+    private func loopNeededAfterInlineTurn() -> Bool {
+        if stopping { return true }
+        let leftForLoop = holdingForPeers ? inbox.contains { !$0.isProposal } : !inbox.isEmpty
+        let loopDue = loopWaitsForTurn && loopRunsBy.map { ContinuousClock.now >= $0 } ?? true
+        return leftForLoop || loopDue
     }
 
     /// Waits for work (or `deadline`) and takes the turn; returns the inputs it handles.
@@ -99,8 +114,15 @@ extension RaftNode {
         var timedOut = false
         while true {
             if turnTaken {
+                // Until its own tick or hold comes due; past that, the turn's owner wakes it.
+                let runsBy = min(deadline, holdUntil ?? deadline)
+                loopRunsBy = runsBy
                 loopWaitsForTurn = true
-                condition.wait()
+                if ContinuousClock.now < runsBy {
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: (runsBy - ContinuousClock.now).seconds))
+                } else {
+                    condition.wait()
+                }
                 loopWaitsForTurn = false
                 continue
             }
@@ -115,6 +137,7 @@ extension RaftNode {
             timedOut = !condition.wait(until: wallDeadline) && ContinuousClock.now >= deadline
         }
         turnTaken = true
+        loopOwnsTurn = true
         holdingForPeers = false
         // Held writes have waited for their companions already.
         if holdUntil == nil, !held { lingerForProposals() }

@@ -91,6 +91,13 @@ final class RaftNode: @unchecked Sendable {
     var turnTaken = false
     /// The loop thread waits for a turn running on another thread to end.
     var loopWaitsForTurn = false
+    /// When the loop thread, waiting for that turn to end, must run (its tick or the end of a
+    /// hold): the turn's owner wakes it as the turn ends if that time has come.
+    var loopRunsBy: ContinuousClock.Instant?
+    /// The turn runs on the loop thread, which may be lingering for companions of the writes
+    /// it is about to propose: every arrival wakes it. A turn on another thread takes what
+    /// arrives meanwhile as it ends (``releaseTurn(onLoopThread:)``) instead.
+    var loopOwnsTurn = false
     /// Set once the loop has started: event loops may run turns from then on.
     var turnsMayRunInline = false
     /// Turn owner only, like the core.
@@ -240,6 +247,7 @@ final class RaftNode: @unchecked Sendable {
                 turnTaken = true
                 return true
             }
+            if turnTaken && !loopOwnsTurn { return false }
             if !(holdingForPeers && input.isProposal) { condition.signal() }
             return false
         }

@@ -101,7 +101,7 @@ extension RaftNode {
     private func loopNeededAfterInlineTurn() -> Bool {
         if stopping { return true }
         let leftForLoop = holdingForPeers ? inbox.contains { !$0.isProposal } : !inbox.isEmpty
-        let loopDue = loopWaitsForTurn && loopRunsBy.map { ContinuousClock.now >= $0 } ?? true
+        let loopDue = loopWaitsForTurn && (loopRunsBy.map { ContinuousClock.now >= $0 } ?? true)
         return leftForLoop || loopDue
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LithairCore
 import Logging
+import NIOCore
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +37,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Largest request body in bytes; larger gets 413 (env LITHAIR_MAX_BODY_BYTES, default 10485760).")
     var maxBodyBytes: Int?
+
+    @Option(
+        help: """
+            Threads serving connections (env LITHAIR_EVENT_LOOPS, default half the cores, at least 1; \
+            NIO_SINGLETON_GROUP_LOOP_COUNT, if set, wins over the default).
+            """)
+    var eventLoops: Int?
 
     @Option(help: "This node's id in the cluster (env LITHAIR_NODE_ID, default 0).")
     var nodeID: UInt64?
@@ -116,6 +124,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try Settings(command: self, environment: ProcessInfo.processInfo.environment)
+        // Before anything uses NIO's shared event loops: it can be set once, and only then.
+        if let eventLoops = settings.eventLoops { NIOSingletons.groupLoopCountSuggestion = eventLoops }
         var logger = Logger(label: "lithair", factory: StandardErrorLogHandler.init)
         logger.logLevel = settings.logLevel
         var builder = LithairServerBuilder()

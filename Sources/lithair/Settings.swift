@@ -30,7 +30,7 @@ struct Settings {
         flushIntervalMs = try command.flushIntervalMs ?? env.int("LITHAIR_FLUSH_INTERVAL_MS")
         snapshotEvery = try command.snapshotEvery ?? env.int("LITHAIR_SNAPSHOT_EVERY")
         maxBodyBytes = try command.maxBodyBytes ?? env.int("LITHAIR_MAX_BODY_BYTES")
-        eventLoops = try Self.eventLoops(command: command, env: env, environment: environment)
+        eventLoops = try Self.eventLoops(command: command, env: env)
         let level = command.logLevel ?? env.string("LITHAIR_LOG_LEVEL") ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")
@@ -74,16 +74,14 @@ struct Settings {
     /// log sync and snapshot threads need the rest, and on 2 cores shared by a local 3-node
     /// cluster and its clients, one loop per node took 4-10 % less CPU per write than two (a
     /// turn answers every client on the thread it runs on, without a hop to the other loop).
-    private static func eventLoops(
-        command: ServeCommand, env: EnvironmentReader, environment: [String: String]
-    ) throws -> Int? {
+    private static func eventLoops(command: ServeCommand, env: EnvironmentReader) throws -> Int? {
         if let count = try command.eventLoops ?? env.int("LITHAIR_EVENT_LOOPS") {
             guard (1...1024).contains(count) else {
                 throw ValidationError("event loops must be 1...1024, got \(count)")
             }
             return count
         }
-        guard environment["NIO_SINGLETON_GROUP_LOOP_COUNT"] == nil else { return nil }
+        guard env.string("NIO_SINGLETON_GROUP_LOOP_COUNT") == nil else { return nil }
         return max(1, System.coreCount / 2)
     }
 

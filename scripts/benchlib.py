@@ -79,6 +79,15 @@ def need(tool, package):
         sys.exit(f"{tool} not found: apt-get install -y {package}")
 
 
+def malloc_note():
+    """Which malloc `lithair serve` runs on here: it preloads tcmalloc when installed."""
+    for directory in ("/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib",
+                      "/usr/local/lib"):
+        if os.path.exists(os.path.join(directory, "libtcmalloc_minimal.so.4")):
+            return "lithair runs on tcmalloc"
+    return "lithair runs on glibc's malloc (apt-get install -y libtcmalloc-minimal4 for tcmalloc)"
+
+
 def lithair_script(path, route="/api/products"):
     """POST /api/products with a ~256-byte product (the same payload size etcd gets).
 

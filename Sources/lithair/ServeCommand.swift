@@ -45,6 +45,13 @@ struct ServeCommand: AsyncParsableCommand {
             """)
     var eventLoops: Int?
 
+    @Option(
+        help: """
+            malloc to run on: auto (tcmalloc if libtcmalloc-minimal4 is installed), system, or tcmalloc \
+            (env LITHAIR_ALLOCATOR, default auto).
+            """)
+    var allocator: String?
+
     @Option(help: "This node's id in the cluster (env LITHAIR_NODE_ID, default 0).")
     var nodeID: UInt64?
 
@@ -123,11 +130,22 @@ struct ServeCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let settings = try Settings(command: self, environment: ProcessInfo.processInfo.environment)
+        let environment = ProcessInfo.processInfo.environment
+        let settings = try Settings(command: self, environment: environment)
+        // First of all: a relaunch replaces the process, and with it any thread started so far.
+        let relaunchFailure = try AllocatorPreload.relaunchEnvironment(
+            for: settings.allocator, environment: environment, installed: AllocatorPreload.installedLibrary()
+        ).map(AllocatorPreload.relaunch(environment:))
         // Before anything uses NIO's shared event loops: it can be set once, and only then.
         if let eventLoops = settings.eventLoops { NIOSingletons.groupLoopCountSuggestion = eventLoops }
         var logger = Logger(label: "lithair", factory: StandardErrorLogHandler.init)
         logger.logLevel = settings.logLevel
+        if let relaunchFailure {
+            logger.warning("could not run on tcmalloc", metadata: ["reason": "\(relaunchFailure)"])
+        }
+        if settings.allocator != .system {
+            logger.info("memory allocator", metadata: ["malloc": "\(AllocatorPreload.isActive ? "tcmalloc" : "glibc")"])
+        }
         var builder = LithairServerBuilder()
             .host(settings.host)
             .port(settings.port)

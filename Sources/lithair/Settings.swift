@@ -15,6 +15,8 @@ struct Settings {
     /// NIO's event loops for this process; `nil` leaves NIO its own count (its environment
     /// variable is set).
     var eventLoops: Int?
+    /// Which malloc the process runs on (``AllocatorPreload``).
+    var allocator: AllocatorChoice
     var logLevel: Logger.Level
     /// Set when peers are configured: the node then runs Raft.
     var cluster: ClusterConfiguration?
@@ -31,6 +33,11 @@ struct Settings {
         snapshotEvery = try command.snapshotEvery ?? env.int("LITHAIR_SNAPSHOT_EVERY")
         maxBodyBytes = try command.maxBodyBytes ?? env.int("LITHAIR_MAX_BODY_BYTES")
         eventLoops = try Self.eventLoops(command: command, env: env)
+        let allocator = command.allocator ?? env.string("LITHAIR_ALLOCATOR") ?? "auto"
+        guard let choice = AllocatorChoice(rawValue: allocator) else {
+            throw ValidationError("allocator must be auto, system or tcmalloc, got '\(allocator)'")
+        }
+        self.allocator = choice
         let level = command.logLevel ?? env.string("LITHAIR_LOG_LEVEL") ?? "info"
         guard let parsed = Logger.Level(rawValue: level) else {
             throw ValidationError("log level must be one of trace, debug, info, notice, warning, error, critical")

@@ -7,10 +7,14 @@
 /// append leaves at once on the connection just freed, in larger batches (fewer turns, syncs
 /// and appends per write).
 ///
-/// Writes wait while fewer peers than a commit needs could take an append at once, and never
-/// longer than `limit` in all: a frozen peer's request can stay in flight for seconds. (Also
-/// waiting a moment for the remaining peers, so that one append reaches them all together,
-/// halved the fsyncs at 16 connections but cost 3 % of the writes at 64 on these machines.)
+/// Writes wait while fewer peers than a commit needs could take an append at once, and no
+/// longer than `limit` while writes keep arriving (a frozen peer's request can stay in flight
+/// for seconds): the first write to arrive after it wakes the loop thread, which proposes them
+/// all. Writes that stop arriving during a hold wait for the next peer request to end (its
+/// turn takes them) or the loop thread's next tick; they could not commit before a peer
+/// answers anyway. (Also waiting a moment for the remaining peers, so that one append reaches
+/// them all together, halved the fsyncs at 16 connections but cost 3 % of the writes at 64 on
+/// these machines.)
 struct ProposalHold {
     /// Longest writes are held (the flush interval); zero holds nothing.
     let limit: Duration

@@ -138,7 +138,6 @@ extension RaftNode {
         }
         turnTaken = true
         loopOwnsTurn = true
-        holdingForPeers = false
         // Held writes have waited for their companions already.
         if holdUntil == nil, !held { lingerForProposals() }
         let inputs = takeInputs(holdUntil: holdUntil, onLoopThread: true)
@@ -150,6 +149,7 @@ extension RaftNode {
     /// Called with `condition` held.
     private func takeInputs(holdUntil: ContinuousClock.Instant?, onLoopThread: Bool) -> [Input] {
         if holdUntil == nil { proposalHold.released() }
+        holdingForPeers = holdUntil != nil
         let inputs: [Input]
         (inbox, inputs) = inbox.partitioned { input in
             (holdUntil != nil && input.isProposal) || (!onLoopThread && input.needsLoopThread)

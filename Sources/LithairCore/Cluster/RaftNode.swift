@@ -84,8 +84,10 @@ final class RaftNode: @unchecked Sendable {
     /// What the log's flushes cost lately (turn owner only): bounds the group-commit linger.
     var flushCost = RecentFlushCost()
     var stopped = false
-    /// The loop is waiting with proposals held back (``proposalHold``): only arrivals other
-    /// than proposals, or a peer connection coming free, wake it.
+    /// Proposals in the inbox are held back (``proposalHold``) until a peer's answer frees
+    /// its connection: the turn handling that answer takes them, a proposal arriving
+    /// meanwhile wakes no one, and a connection freed without such a turn wakes the loop
+    /// thread (``peerConnectionFreed()``).
     var holdingForPeers = false
     /// A turn is running (``runLoop()`` or ``runInlineTurn()``): whoever set it owns the core.
     var turnTaken = false
@@ -248,7 +250,14 @@ final class RaftNode: @unchecked Sendable {
                 return true
             }
             if turnTaken && !loopOwnsTurn { return false }
-            if !(holdingForPeers && input.isProposal) { condition.signal() }
+            if input.isProposal, !turnTaken, proposalHoldDeadline() != nil {
+                // Held until a peer's answer frees its connection: the turn handling that
+                // answer, on the thread that reads it, proposes it. Waking the loop thread
+                // only to hold it cost a wake-up of that thread per replication round.
+                holdingForPeers = true
+                return false
+            }
+            condition.signal()
             return false
         }
         if runsTurn { runInlineTurn() }

@@ -20,8 +20,9 @@ enum AllocatorChoice: String, CaseIterable, Sendable {
 /// A replicated write makes ~45 small allocations on the leader's event loop (request, command,
 /// promise, answer), and with glibc's malloc, allocating and freeing took ~11 % of that
 /// thread's time: fast bins consolidated, buffers freed by other threads. With tcmalloc
-/// (Debian's `libtcmalloc-minimal4`) in `LD_PRELOAD`, `scripts/bench-ab` ran 1.00–1.22× the
-/// writes per second (median 1.07×, seven rounds) at 4–17 % less CPU per write. An allocator
+/// (Debian's `libtcmalloc-minimal4`) in `LD_PRELOAD`, `scripts/bench-ab` ran 0.97–1.22× the
+/// writes per second of a 3-node cluster (median 1.06×, twelve rounds) at 0.83–1.03× the CPU
+/// per write (median 0.95×). An allocator
 /// is chosen when the process starts, and linking one in would make building need it too, so
 /// `serve` finds the library and executes itself again with it preloaded.
 enum AllocatorPreload {

@@ -140,6 +140,12 @@ struct ServeCommand: AsyncParsableCommand {
         if let eventLoops = settings.eventLoops { NIOSingletons.groupLoopCountSuggestion = eventLoops }
         var logger = Logger(label: "lithair", factory: StandardErrorLogHandler.init)
         logger.logLevel = settings.logLevel
+        if settings.allocator == .tcmalloc, !AllocatorPreload.isActive {
+            // The library was found, but executing again failed or the loader refused it.
+            throw ValidationError(
+                "--allocator tcmalloc: \(AllocatorPreload.library) could not be preloaded"
+                    + (relaunchFailure.map { " (\($0))" } ?? " (see the loader's message above)"))
+        }
         if let relaunchFailure {
             logger.warning("could not run on tcmalloc", metadata: ["reason": "\(relaunchFailure)"])
         }

@@ -64,4 +64,17 @@ struct AllocatorTests {
             #expect(try await server.waitForExit() == 0)
         }
     }
+
+    @Test("--allocator tcmalloc refuses to start without the library, or when the loader refuses it")
+    func requiredButMissing() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // Named in LD_PRELOAD already (so no relaunch), but not a library the loader can load.
+        let bogus = directory + "/" + AllocatorPreload.library
+        let server = try LithairProcess(
+            dataDirectory: directory, arguments: ["--allocator", "tcmalloc"], environment: ["LD_PRELOAD": bogus])
+        #expect(try await server.waitForExit() != 0)
+        let reason = AllocatorPreload.installedLibrary() == nil ? "is not in" : "could not be preloaded"
+        #expect(server.standardError().contains(reason))
+    }
 }

@@ -1,6 +1,6 @@
 import LithairConsensus
 
-// The hot path of replication: an `append` body written straight into bytes instead of through
+// The hot path of replication: an `append` body (and its answer) written straight into bytes instead of through
 // a JSONValue tree, which costs a dictionary, a key sort and a base64 String per entry (about
 // 5× slower for 100 entries). The output is byte for byte what JSONWriter writes for the
 // generic tree (keys in UTF-8 order, no whitespace); a test holds the two paths together.
@@ -43,6 +43,30 @@ extension RaftWireCodec {
         append(#","to":"#, to: &buffer)
         RaftWireValue.write(message.to, into: &buffer)
         append(#","type":"append"}"#, to: &buffer)
+        return buffer
+    }
+
+    /// The body of an `append_response`: every follower answers every append with one.
+    static func encodeAppendResponse(_ message: RaftMessage, _ response: AppendResponse) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(240)
+        // Members in UTF-8 key order: conflict_index, conflict_term, from, match_index,
+        // rejected_index, success, term, to, type.
+        append(#"{"conflict_index":"#, to: &buffer)
+        RaftWireValue.write(response.conflictIndex, into: &buffer)
+        append(#","conflict_term":"#, to: &buffer)
+        RaftWireValue.write(response.conflictTerm, into: &buffer)
+        append(#","from":"#, to: &buffer)
+        RaftWireValue.write(message.from, into: &buffer)
+        append(#","match_index":"#, to: &buffer)
+        RaftWireValue.write(response.matchIndex, into: &buffer)
+        append(#","rejected_index":"#, to: &buffer)
+        RaftWireValue.write(response.rejectedIndex, into: &buffer)
+        append(response.success ? #","success":true,"term":"# : #","success":false,"term":"#, to: &buffer)
+        RaftWireValue.write(message.term, into: &buffer)
+        append(#","to":"#, to: &buffer)
+        RaftWireValue.write(message.to, into: &buffer)
+        append(#","type":"append_response"}"#, to: &buffer)
         return buffer
     }
 

@@ -41,10 +41,11 @@ enum RaftWireCodec {
     /// Never fails. A number above `Int64.max` (never seen in practice) is written in a form
     /// the receiver rejects with a clear "out of range" error instead of misreading it.
     static func encode(_ message: RaftMessage) -> [UInt8] {
-        if case .append(let request) = message.body {
-            return encodeAppend(message, request)
+        switch message.body {
+        case .append(let request): return encodeAppend(message, request)
+        case .appendResponse(let response): return encodeAppendResponse(message, response)
+        default: return encodeGeneric(message)
         }
-        return encodeGeneric(message)
     }
 
     /// The body of `message` built as a JSONValue tree and written by JSONWriter: the reference

@@ -187,4 +187,26 @@ import Testing
             #expect(RaftWireCodec.encode(message) == RaftWireCodec.encodeGeneric(message))
         }
     }
+
+    @Test("the append_response writer produces exactly the generic encoding")
+    func appendResponseWriterMatchesGeneric() {
+        var generator = SplitMix64(seed: 7)
+        var messages = RaftWireSamples.all.filter { RaftWireType($0.body) == .appendResponse }
+        for _ in 0..<200 {
+            let number = {
+                UInt64.random(in: 0...UInt64.max, using: &generator) >> UInt64.random(in: 0...63, using: &generator)
+            }
+            messages.append(
+                RaftMessage(
+                    from: number() | 1, to: number() | 1, term: number(),
+                    body: .appendResponse(
+                        AppendResponse(
+                            success: Bool.random(using: &generator), matchIndex: number(), rejectedIndex: number(),
+                            conflictIndex: number(), conflictTerm: number()))))
+        }
+        #expect(messages.count > 200)
+        for message in messages {
+            #expect(RaftWireCodec.encode(message) == RaftWireCodec.encodeGeneric(message))
+        }
+    }
 }

@@ -20,28 +20,19 @@ extension RaftWireCodec {
             // are plain ASCII: nothing to escape.
             append(#"{"data":""#, to: &buffer)
             Base64.encode(entry.data, appendingTo: &buffer)
-            append(#"","index":"#, to: &buffer)
-            RaftWireValue.write(entry.index, into: &buffer)
+            append(#"","index":"#, entry.index, to: &buffer)
             append(#","kind":""#, to: &buffer)
             buffer.append(contentsOf: entry.kind.rawValue.utf8)
-            append(#"","term":"#, to: &buffer)
-            RaftWireValue.write(entry.term, into: &buffer)
+            append(#"","term":"#, entry.term, to: &buffer)
             buffer.append(UInt8(ascii: "}"))
         }
-        append(#"],"from":"#, to: &buffer)
-        RaftWireValue.write(message.from, into: &buffer)
-        append(#","leader_commit":"#, to: &buffer)
-        RaftWireValue.write(request.leaderCommit, into: &buffer)
-        append(#","leader_id":"#, to: &buffer)
-        RaftWireValue.write(request.leaderID, into: &buffer)
-        append(#","prev_log_index":"#, to: &buffer)
-        RaftWireValue.write(request.prevLogIndex, into: &buffer)
-        append(#","prev_log_term":"#, to: &buffer)
-        RaftWireValue.write(request.prevLogTerm, into: &buffer)
-        append(#","term":"#, to: &buffer)
-        RaftWireValue.write(message.term, into: &buffer)
-        append(#","to":"#, to: &buffer)
-        RaftWireValue.write(message.to, into: &buffer)
+        append(#"],"from":"#, message.from, to: &buffer)
+        append(#","leader_commit":"#, request.leaderCommit, to: &buffer)
+        append(#","leader_id":"#, request.leaderID, to: &buffer)
+        append(#","prev_log_index":"#, request.prevLogIndex, to: &buffer)
+        append(#","prev_log_term":"#, request.prevLogTerm, to: &buffer)
+        append(#","term":"#, message.term, to: &buffer)
+        append(#","to":"#, message.to, to: &buffer)
         append(#","type":"append"}"#, to: &buffer)
         return buffer
     }
@@ -52,22 +43,21 @@ extension RaftWireCodec {
         buffer.reserveCapacity(240)
         // Members in UTF-8 key order: conflict_index, conflict_term, from, match_index,
         // rejected_index, success, term, to, type.
-        append(#"{"conflict_index":"#, to: &buffer)
-        RaftWireValue.write(response.conflictIndex, into: &buffer)
-        append(#","conflict_term":"#, to: &buffer)
-        RaftWireValue.write(response.conflictTerm, into: &buffer)
-        append(#","from":"#, to: &buffer)
-        RaftWireValue.write(message.from, into: &buffer)
-        append(#","match_index":"#, to: &buffer)
-        RaftWireValue.write(response.matchIndex, into: &buffer)
-        append(#","rejected_index":"#, to: &buffer)
-        RaftWireValue.write(response.rejectedIndex, into: &buffer)
-        append(response.success ? #","success":true,"term":"# : #","success":false,"term":"#, to: &buffer)
-        RaftWireValue.write(message.term, into: &buffer)
-        append(#","to":"#, to: &buffer)
-        RaftWireValue.write(message.to, into: &buffer)
+        append(#"{"conflict_index":"#, response.conflictIndex, to: &buffer)
+        append(#","conflict_term":"#, response.conflictTerm, to: &buffer)
+        append(#","from":"#, message.from, to: &buffer)
+        append(#","match_index":"#, response.matchIndex, to: &buffer)
+        append(#","rejected_index":"#, response.rejectedIndex, to: &buffer)
+        append(response.success ? #","success":true,"term":"# : #","success":false,"term":"#, message.term, to: &buffer)
+        append(#","to":"#, message.to, to: &buffer)
         append(#","type":"append_response"}"#, to: &buffer)
         return buffer
+    }
+
+    /// `literal` (a key, and what comes before it), then `value`.
+    private static func append(_ literal: StaticString, _ value: UInt64, to buffer: inout [UInt8]) {
+        append(literal, to: &buffer)
+        RaftWireValue.write(value, into: &buffer)
     }
 
     private static func append(_ literal: StaticString, to buffer: inout [UInt8]) {
